@@ -1,0 +1,213 @@
+//! Stage 4, Rust lowering: decides every Rust name (types, fields, variants, methods, options)
+//! and how each IR type is spelled in Rust. Name clashes get a deterministic rename and a warning.
+
+use crate::error::{Location, Warning};
+use crate::ir::*;
+use crate::naming::{cannot_be_raw, dedupe, is_keyword, is_reserved_type_name, pascal, snake};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// Settings of one generated crate.
+#[derive(Clone, Debug)]
+pub struct CrateSettings {
+    /// Name of the client type, e.g. `BatchClient`.
+    pub client_name: String,
+}
+
+impl CrateSettings {
+    /// `Azure Batch` -> `BatchClient`.
+    pub fn from_title(title: &str) -> CrateSettings {
+        let words: Vec<&str> = title.split_whitespace().filter(|w| !matches!(*w, "Azure" | "Microsoft" | "API" | "Api" | "Client" | "Service")).collect();
+        let base = pascal(&words.join(" "));
+        CrateSettings { client_name: format!("{}Client", if base == "Value" { "Api".into() } else { base }) }
+    }
+}
+
+/// Rust names for one struct.
+#[derive(Clone, Debug)]
+pub struct StructNames {
+    pub name: String,
+    /// One per IR property, same order.
+    pub fields: Vec<String>,
+    /// Fields whose type must be boxed (recursion).
+    pub boxed: Vec<bool>,
+    pub additional: String,
+}
+
+/// Rust names for one enum.
+#[derive(Clone, Debug)]
+pub struct EnumNames {
+    pub name: String,
+    pub variants: Vec<String>,
+}
+
+/// Rust names for one operation.
+#[derive(Clone, Debug)]
+pub struct OpNames {
+    pub method: String,
+    pub options: String,
+    /// One per IR param (and `body` last), same order.
+    pub params: Vec<String>,
+    pub body: Option<String>,
+    /// The marker type of a response without a body.
+    pub result_marker: String,
+}
+
+/// The lowered API: all names decided.
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    pub settings: CrateSettings,
+    pub structs: BTreeMap<String, StructNames>,
+    pub enums: BTreeMap<String, EnumNames>,
+    /// Keyed by operation id.
+    pub ops: BTreeMap<String, OpNames>,
+}
+
+impl Lowered {
+    /// Rust name of an IR type name.
+    pub fn type_name<'s>(&'s self, ir_name: &'s str) -> &'s str {
+        if let Some(s) = self.structs.get(ir_name) {
+            &s.name
+        } else if let Some(e) = self.enums.get(ir_name) {
+            &e.name
+        } else {
+            ir_name
+        }
+    }
+}
+
+fn loc(origin: &str) -> Location {
+    let (file, pointer) = origin.split_once('#').unwrap_or((origin, ""));
+    Location { file: PathBuf::from(file), pointer: pointer.to_string(), line_col: None }
+}
+
+/// Makes a snake identifier usable: keywords become raw identifiers (`r#type`) or get `_`.
+pub fn field_ident(name: &str) -> String {
+    if cannot_be_raw(name) {
+        format!("{name}_")
+    } else if is_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Decides all names.
+pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) -> Lowered {
+    // Types: one namespace for structs and enums.
+    let ir_names: Vec<&String> = api.types.keys().collect();
+    let wanted: Vec<String> = ir_names
+        .iter()
+        .map(|n| {
+            let p = pascal(n);
+            if is_reserved_type_name(&p) || p == settings.client_name {
+                format!("{p}Model")
+            } else {
+                p
+            }
+        })
+        .collect();
+    let (final_names, renames) = dedupe(&wanted, false);
+    for (i, from, to) in renames {
+        let origin = match &api.types[ir_names[i].as_str()] {
+            TypeDef::Object(o) => o.origin.clone(),
+            TypeDef::Enum(e) => e.origin.clone(),
+        };
+        warnings.push(Warning { location: loc(&origin), message: format!("schema `{}` maps to Rust name `{from}`, already taken; named `{to}`", ir_names[i]) });
+    }
+    let rust_of: HashMap<&str, &str> = ir_names.iter().map(|n| n.as_str()).zip(final_names.iter().map(String::as_str)).collect();
+
+    let mut structs = BTreeMap::new();
+    let mut enums = BTreeMap::new();
+    for (ir_name, def) in &api.types {
+        let name = rust_of[ir_name.as_str()].to_string();
+        match def {
+            TypeDef::Object(o) => {
+                let wanted: Vec<String> = o.properties.iter().map(|p| snake(p.client_name.as_deref().unwrap_or(&p.json_name))).collect();
+                let (fields, renames) = dedupe(&wanted, true);
+                for (i, from, to) in renames {
+                    warnings.push(Warning {
+                        location: loc(&format!("{}/properties/{}", o.origin, crate::error::escape_segment(&o.properties[i].json_name))),
+                        message: format!("property `{}` of `{}` maps to field `{from}`, already taken; named `{to}`", o.properties[i].json_name, o.name),
+                    });
+                }
+                let fields: Vec<String> = fields.iter().map(|f| field_ident(f)).collect();
+                let boxed = o.properties.iter().map(|p| matches!(&p.ty, TypeRef::Named(t) if reaches(api, t, ir_name, &mut HashSet::new()))).collect();
+                let mut additional = "additional_properties".to_string();
+                while fields.contains(&additional) {
+                    additional.push('_');
+                }
+                structs.insert(ir_name.clone(), StructNames { name, fields, boxed, additional });
+            }
+            TypeDef::Enum(e) => {
+                let wanted: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|v| {
+                        let p = pascal(v.name.as_deref().unwrap_or(&v.value));
+                        if p == "UnknownValue" || p == "Self" {
+                            format!("{p}Variant")
+                        } else {
+                            p
+                        }
+                    })
+                    .collect();
+                let (variants, renames) = dedupe(&wanted, false);
+                for (i, from, to) in renames {
+                    warnings.push(Warning {
+                        location: loc(&format!("{}/enum/{i}", e.origin)),
+                        message: format!("enum value `{}` of `{}` maps to variant `{from}`, already taken; named `{to}`", e.values[i].value, e.name),
+                    });
+                }
+                enums.insert(ir_name.clone(), EnumNames { name, variants });
+            }
+        }
+    }
+
+    // Operations: method names are unique per client.
+    let wanted: Vec<String> = api.operations.iter().map(|o| field_ident(&snake(&o.name))).collect();
+    let (methods, renames) = dedupe(&wanted, true);
+    for (i, from, to) in renames {
+        warnings.push(Warning {
+            location: Location { file: PathBuf::new(), pointer: format!("/paths/{}", crate::error::escape_segment(&api.operations[i].path)), line_col: None },
+            message: format!("operation `{}` maps to method `{from}`, already taken; named `{to}`", api.operations[i].id, to = to),
+        });
+    }
+    let mut ops = BTreeMap::new();
+    for (op, method) in api.operations.iter().zip(methods) {
+        let bare = method.trim_start_matches("r#");
+        let options = format!("{}{}Options", settings.client_name, pascal(bare));
+        let result_marker = format!("{}{}Result", settings.client_name, pascal(bare));
+        let mut wanted: Vec<String> = op.params.iter().map(|p| snake(p.client_name.as_deref().unwrap_or(&p.name))).collect();
+        if let Some(b) = &op.body {
+            wanted.push(snake(&b.name));
+        }
+        wanted.push("method_options".into());
+        let (mut names, renames) = dedupe(&wanted, true);
+        for (i, from, to) in renames {
+            warnings.push(Warning {
+                location: Location { file: PathBuf::new(), pointer: format!("/paths/{}", crate::error::escape_segment(&op.path)), line_col: None },
+                message: format!("parameter #{i} of `{}` maps to `{from}`, already taken; named `{to}`", op.id),
+            });
+        }
+        names.pop();
+        let body = op.body.as_ref().map(|_| field_ident(&names.pop().expect("body name")));
+        let params = names.iter().map(|n| field_ident(n)).collect();
+        ops.insert(op.id.clone(), OpNames { method, options, params, body, result_marker });
+    }
+    Lowered { settings, structs, enums, ops }
+}
+
+/// Whether type `from` can reach `target` through direct (unboxed, non-collection) fields.
+fn reaches(api: &Api, from: &str, target: &str, seen: &mut HashSet<String>) -> bool {
+    if from == target {
+        return true;
+    }
+    if !seen.insert(from.to_string()) {
+        return false;
+    }
+    match api.types.get(from) {
+        Some(TypeDef::Object(o)) => o.properties.iter().any(|p| matches!(&p.ty, TypeRef::Named(t) if reaches(api, t, target, seen))),
+        _ => false,
+    }
+}

@@ -1,0 +1,23 @@
+//! Azure Batch client library for Rust, built on `azure_core`.
+//!
+//! Create a [`BatchClient`](clients::BatchClient) with a Microsoft Entra ID credential and call
+//! the service's operations; every optional parameter lives in the method's `*Options` struct.
+//!
+//! The code under `src/generated/` is written by `cargo xtask codegen` from the API description
+//! in `spec/`; the modules beside it are written by hand.
+
+#![warn(missing_docs)]
+
+mod generated;
+
+pub mod clients {
+    //! The Batch service client.
+    pub use crate::generated::clients::*;
+}
+
+pub mod models {
+    //! Request and response models, enums, per-method options and typed response headers.
+    pub use crate::generated::models::*;
+}
+
+pub use clients::{BatchClient, BatchClientOptions, DEFAULT_API_VERSION};
