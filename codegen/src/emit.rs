@@ -736,7 +736,7 @@ impl<'a> Emitter<'a> {
         let mut query_code = Vec::new();
         let mut header_code = Vec::new();
         let base_path = &self.api.host.base_path;
-        let mut path_fmt = format!("{base_path}{}", op.path.split('?').next().unwrap_or(""));
+        let path_fmt = format!("{base_path}{}", op.path.split('?').next().unwrap_or(""));
         // Fixed query pairs written in x-ms-paths keys (`/x?op=y`).
         if let Some((_, q)) = op.path.split_once('?') {
             for pair in q.split('&').filter(|p| !p.is_empty()) {
@@ -771,8 +771,6 @@ impl<'a> Emitter<'a> {
                     let encoded = if p.skip_url_encoding { quote! { #conv } } else { quote! { &runtime::encode_path_segment(#conv) } };
                     let ph = lit(&placeholder);
                     path_code.push(quote! { path = path.replace(#ph, #encoded); });
-                    // keep placeholder in the format string
-                    path_fmt = path_fmt.clone();
                 }
                 ParamLocation::Query | ParamLocation::Header => {
                     let is_query = p.location == ParamLocation::Query;
@@ -854,6 +852,7 @@ impl<'a> Emitter<'a> {
         let docs = doc(&docs);
         let deprecated = if op.deprecated { quote! { #[deprecated(note = "the service marks this operation as deprecated")] } } else { quote! {} };
         let path_lit = lit(&path_fmt);
+        let path_decl = if path_code.is_empty() { quote! { let path = String::from(#path_lit); } } else { quote! { let mut path = String::from(#path_lit); } };
         let mut_body = if op.body.as_ref().is_some_and(|b| !b.required) { quote! { mut } } else { quote! {} };
 
         if let Some(pg) = &op.pageable {
@@ -893,12 +892,10 @@ impl<'a> Emitter<'a> {
                 #deprecated
                 pub fn #method(&self, #(#args,)* options: Option<#options_ty<'_>>) -> Result<Pager<#model_ty>> {
                     #(#checks)*
-                    #[allow(unused_mut)]
-                    let mut options = options.unwrap_or_default().into_owned();
+                    let options = options.unwrap_or_default().into_owned();
                     let pipeline = self.pipeline.clone();
                     let mut first_url = self.endpoint.clone();
-                    #[allow(unused_mut)]
-                    let mut path = String::from(#path_lit);
+                    #path_decl
                     #(#path_code)*
                     first_url.append_path(&path);
                     let mut query_builder = first_url.query_builder();
@@ -958,12 +955,10 @@ impl<'a> Emitter<'a> {
             #deprecated
             pub async fn #method(&self, #(#args,)* options: Option<#options_ty<'_>>) -> Result<#ret> {
                 #(#checks)*
-                #[allow(unused_mut)]
                 let #mut_body options = options.unwrap_or_default();
                 let ctx = options.method_options.context.to_borrowed();
                 let mut url = self.endpoint.clone();
-                #[allow(unused_mut)]
-                let mut path = String::from(#path_lit);
+                #path_decl
                 #(#path_code)*
                 url.append_path(&path);
                 let mut query_builder = url.query_builder();

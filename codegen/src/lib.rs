@@ -72,3 +72,11 @@ pub fn generate_from_ir(api: &ir::Api, settings: lower::CrateSettings, warnings:
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
+
+/// Generates from `spec` and replaces `crate_dir/src/generated` atomically. Nothing is written
+/// unless generation succeeds as a whole.
+pub fn regenerate(spec: &Path, crate_dir: &Path) -> Result<(Generated, WriteReport)> {
+    let generated = generate(spec)?;
+    let report = write::write_atomic(&crate_dir.join(GENERATED_DIR), &generated.files)?;
+    Ok((generated, report))
+}

@@ -178,7 +178,7 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         let bare = method.trim_start_matches("r#");
         let options = format!("{}{}Options", settings.client_name, pascal(bare));
         let result_marker = format!("{}{}Result", settings.client_name, pascal(bare));
-        let mut wanted: Vec<String> = op.params.iter().map(|p| snake(p.client_name.as_deref().unwrap_or(&p.name))).collect();
+        let mut wanted: Vec<String> = op.params.iter().map(|p| snake(preferred_name(p.client_name.as_deref(), &p.name))).collect();
         if let Some(b) = &op.body {
             wanted.push(snake(&b.name));
         }
@@ -196,6 +196,22 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         ops.insert(op.id.clone(), OpNames { method, options, params, body, result_marker });
     }
     Lowered { settings, structs, enums, ops }
+}
+
+/// The name to build a Rust name from: `x-ms-client-name` unless it only drops the word breaks
+/// of the wire name (`ocpdate` for `ocp-date`), where the wire name splits into better words.
+fn preferred_name<'s>(client_name: Option<&'s str>, wire: &'s str) -> &'s str {
+    match client_name {
+        Some(c) => {
+            let squash = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+            if c.chars().all(|ch| !ch.is_uppercase()) && squash(c) == squash(wire) {
+                wire
+            } else {
+                c
+            }
+        }
+        None => wire,
+    }
 }
 
 /// Whether type `from` can reach `target` through direct (unboxed, non-collection) fields.

@@ -1,1 +1,2 @@
 mod server_selftest;
+mod stale;

@@ -26,6 +26,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run every check: clippy (warnings are errors) and the whole test suite.
+    Test,
 }
 
 fn workspace_root() -> PathBuf {
@@ -55,49 +57,80 @@ fn main() -> ExitCode {
             let out = out.unwrap_or_else(|| root.join("generated"));
             codegen_cmd(&spec, &out, check)
         }
+        Command::Test => test_cmd(&workspace_root()),
     }
+}
+
+/// Runs one cargo command in the workspace; false when it fails.
+fn cargo(root: &Path, args: &[&str]) -> bool {
+    println!("xtask: cargo {}", args.join(" "));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    match std::process::Command::new(cargo).args(args).current_dir(root).status() {
+        Ok(s) => s.success(),
+        Err(e) => {
+            eprintln!("xtask: cannot run cargo: {e}");
+            false
+        }
+    }
+}
+
+fn test_cmd(root: &Path) -> ExitCode {
+    let steps: [&[&str]; 2] = [
+        &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
+        &["test", "--workspace"],
+    ];
+    for step in steps {
+        if !cargo(root, step) {
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn codegen_cmd(spec: &Path, out: &Path, check: bool) -> ExitCode {
     let started = Instant::now();
-    let generated = match codegen::generate(spec) {
-        Ok(g) => g,
+    let dir = out.join(codegen::GENERATED_DIR);
+    let result = if check {
+        codegen::generate(spec).map(|g| {
+            let stale = codegen::write::check(&dir, &g.files);
+            (g, None, stale)
+        })
+    } else {
+        codegen::regenerate(spec, out).map(|(g, report)| (g, Some(report), Vec::new()))
+    };
+    let (generated, report, stale) = match result {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
+            eprintln!("nothing was written");
             return ExitCode::FAILURE;
         }
     };
     for w in &generated.warnings {
         eprintln!("warning: {w}");
     }
-    let dir = out.join(codegen::GENERATED_DIR);
     let summary = format!("{} operations, {} models, {} enums", generated.operations, generated.models, generated.enums);
-    if check {
-        let stale = codegen::write::check(&dir, &generated.files);
-        if stale.is_empty() {
-            println!("codegen --check: {} is up to date ({summary}, {} files, {} warnings, {:.2?})", dir.display(), generated.files.len(), generated.warnings.len(), started.elapsed());
-            return ExitCode::SUCCESS;
-        }
-        eprintln!("codegen --check: {} is stale; run `cargo xtask codegen`:", dir.display());
-        for s in &stale {
-            eprintln!("  {s}");
-        }
-        return ExitCode::FAILURE;
-    }
-    match codegen::write::write_atomic(&dir, &generated.files) {
-        Ok(report) => {
+    let elapsed = started.elapsed();
+    match report {
+        Some(r) => {
             println!(
-                "codegen: {summary}; {} files written, {} unchanged, {} removed; {} warnings; {:.2?}",
-                report.written.len(),
-                report.unchanged.len(),
-                report.removed.len(),
-                generated.warnings.len(),
-                started.elapsed()
+                "codegen: {summary}; {} files written, {} unchanged, {} removed; {} warnings; {elapsed:.2?}",
+                r.written.len(),
+                r.unchanged.len(),
+                r.removed.len(),
+                generated.warnings.len()
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
+        None if stale.is_empty() => {
+            println!("codegen --check: {} is up to date ({summary}, {} files, {} warnings, {elapsed:.2?})", dir.display(), generated.files.len(), generated.warnings.len());
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("codegen --check: {} is stale; run `cargo xtask codegen`:", dir.display());
+            for s in &stale {
+                eprintln!("  {s}");
+            }
             ExitCode::FAILURE
         }
     }

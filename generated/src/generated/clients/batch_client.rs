@@ -124,11 +124,9 @@ impl BatchClient {
         options: Option<BatchClientCreateTaskCollectionOptions<'_>>,
     ) -> Result<Response<BatchCreateTaskCollectionResult>> {
         runtime::require_non_empty("job_id", job_id)?;
-        #[allow(unused_mut)]
         let options = options.unwrap_or_default();
         let ctx = options.method_options.context.to_borrowed();
         let mut url = self.endpoint.clone();
-        #[allow(unused_mut)]
         let mut path = String::from("/jobs/{jobId}/addtaskcollection");
         path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
         url.append_path(&path);
@@ -146,7 +144,7 @@ impl BatchClient {
         if let Some(v) = options.return_client_request_id.as_ref() {
             request.insert_header("return-client-request-id", v.to_string());
         }
-        if let Some(v) = options.ocpdate.as_ref() {
+        if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
@@ -184,11 +182,9 @@ impl BatchClient {
     ) -> Result<Response<BatchTask>> {
         runtime::require_non_empty("job_id", job_id)?;
         runtime::require_non_empty("task_id", task_id)?;
-        #[allow(unused_mut)]
         let options = options.unwrap_or_default();
         let ctx = options.method_options.context.to_borrowed();
         let mut url = self.endpoint.clone();
-        #[allow(unused_mut)]
         let mut path = String::from("/jobs/{jobId}/tasks/{taskId}");
         path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
         path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
@@ -221,7 +217,7 @@ impl BatchClient {
         if let Some(v) = options.return_client_request_id.as_ref() {
             request.insert_header("return-client-request-id", v.to_string());
         }
-        if let Some(v) = options.ocpdate.as_ref() {
+        if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
         }
         if let Some(v) = options.if_modified_since.as_ref() {
@@ -267,11 +263,9 @@ impl BatchClient {
         options: Option<BatchClientListJobPreparationAndReleaseTaskStatusOptions<'_>>,
     ) -> Result<Pager<BatchJobPreparationAndReleaseTaskStatusListResult>> {
         runtime::require_non_empty("job_id", job_id)?;
-        #[allow(unused_mut)]
-        let mut options = options.unwrap_or_default().into_owned();
+        let options = options.unwrap_or_default().into_owned();
         let pipeline = self.pipeline.clone();
         let mut first_url = self.endpoint.clone();
-        #[allow(unused_mut)]
         let mut path = String::from("/jobs/{jobId}/jobpreparationandreleasetaskstatus");
         path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
         first_url.append_path(&path);
@@ -303,7 +297,7 @@ impl BatchClient {
         if let Some(v) = options.return_client_request_id.as_ref() {
             request.insert_header("return-client-request-id", v.to_string());
         }
-        if let Some(v) = options.ocpdate.as_ref() {
+        if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
         }
         let base_request = request;
@@ -380,11 +374,9 @@ impl BatchClient {
     ) -> Result<Response<BatchClientReimageNodeResult, NoFormat>> {
         runtime::require_non_empty("pool_id", pool_id)?;
         runtime::require_non_empty("node_id", node_id)?;
-        #[allow(unused_mut)]
         let mut options = options.unwrap_or_default();
         let ctx = options.method_options.context.to_borrowed();
         let mut url = self.endpoint.clone();
-        #[allow(unused_mut)]
         let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/reimage");
         path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
         path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
@@ -403,7 +395,7 @@ impl BatchClient {
         if let Some(v) = options.return_client_request_id.as_ref() {
             request.insert_header("return-client-request-id", v.to_string());
         }
-        if let Some(v) = options.ocpdate.as_ref() {
+        if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
         }
         if let Some(body) = options.options.take() {
@@ -449,11 +441,9 @@ impl BatchClient {
     ) -> Result<Response<UploadBatchServiceLogsResult>> {
         runtime::require_non_empty("pool_id", pool_id)?;
         runtime::require_non_empty("node_id", node_id)?;
-        #[allow(unused_mut)]
         let options = options.unwrap_or_default();
         let ctx = options.method_options.context.to_borrowed();
         let mut url = self.endpoint.clone();
-        #[allow(unused_mut)]
         let mut path = String::from(
             "/pools/{poolId}/nodes/{nodeId}/uploadbatchservicelogs",
         );
@@ -474,7 +464,7 @@ impl BatchClient {
         if let Some(v) = options.return_client_request_id.as_ref() {
             request.insert_header("return-client-request-id", v.to_string());
         }
-        if let Some(v) = options.ocpdate.as_ref() {
+        if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");

@@ -21,7 +21,7 @@ pub struct BatchClientCreateTaskCollectionOptions<'a> {
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
     /// Time the request was sent, normally the current clock time.
-    pub ocpdate: Option<OffsetDateTime>,
+    pub ocp_date: Option<OffsetDateTime>,
     /// Lets the caller customize the call (context, ...).
     pub method_options: ClientMethodOptions<'a>,
 }
@@ -37,7 +37,7 @@ pub struct BatchClientGetTaskOptions<'a> {
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
     /// Time the request was sent, normally the current clock time.
-    pub ocpdate: Option<OffsetDateTime>,
+    pub ocp_date: Option<OffsetDateTime>,
     /// Only proceed if the resource changed after this time.
     pub if_modified_since: Option<OffsetDateTime>,
     /// Only proceed if the resource is unchanged since this time.
@@ -65,7 +65,7 @@ pub struct BatchClientListJobPreparationAndReleaseTaskStatusOptions<'a> {
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
     /// Time the request was sent, normally the current clock time.
-    pub ocpdate: Option<OffsetDateTime>,
+    pub ocp_date: Option<OffsetDateTime>,
     /// Largest number of items to return per page, 1 to 1000.
     ///
     /// The service uses `1000` when this is not set.
@@ -86,7 +86,7 @@ impl BatchClientListJobPreparationAndReleaseTaskStatusOptions<'_> {
             time_out: self.time_out,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
-            ocpdate: self.ocpdate,
+            ocp_date: self.ocp_date,
             maxresults: self.maxresults,
             filter: self.filter,
             select: self.select,
@@ -109,7 +109,7 @@ pub struct BatchClientReimageNodeOptions<'a> {
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
     /// Time the request was sent, normally the current clock time.
-    pub ocpdate: Option<OffsetDateTime>,
+    pub ocp_date: Option<OffsetDateTime>,
     /// How the node should be reimaged.
     pub options: Option<RequestContent<BatchNodeReimageOptions>>,
     /// Lets the caller customize the call (context, ...).
@@ -127,7 +127,7 @@ pub struct BatchClientUploadNodeLogsOptions<'a> {
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
     /// Time the request was sent, normally the current clock time.
-    pub ocpdate: Option<OffsetDateTime>,
+    pub ocp_date: Option<OffsetDateTime>,
     /// Lets the caller customize the call (context, ...).
     pub method_options: ClientMethodOptions<'a>,
 }
