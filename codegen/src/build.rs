@@ -341,6 +341,7 @@ impl<'a> Builder<'a> {
             responses,
             error,
             pageable,
+            origin: format!("{}#{}", specs.path(op.doc).display(), op.pointer),
         })
     }
 

@@ -76,6 +76,8 @@ pub struct Operation {
     /// The body type of the `default` (error) response.
     pub error: Option<TypeRef>,
     pub pageable: Option<Pageable>,
+    /// Where it was declared, `file#pointer`.
+    pub origin: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

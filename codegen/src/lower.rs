@@ -164,13 +164,24 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         }
     }
 
-    // Operations: method names are unique per client.
-    let wanted: Vec<String> = api.operations.iter().map(|o| field_ident(&snake(&o.name))).collect();
+    // Operations: method names are unique per client. The group prefix of an operationId
+    // (`Tasks_` in `Tasks_GetTask`) is dropped unless that makes two methods alike
+    // (`Pool_List` and `Job_List`), in which case those keep it (`pool_list`, `job_list`).
+    let short: Vec<String> = api.operations.iter().map(|o| snake(&o.name)).collect();
+    let wanted: Vec<String> = api
+        .operations
+        .iter()
+        .zip(&short)
+        .map(|(o, s)| {
+            let n = if short.iter().filter(|x| *x == s).count() > 1 { snake(&o.id) } else { s.clone() };
+            field_ident(&n)
+        })
+        .collect();
     let (methods, renames) = dedupe(&wanted, true);
     for (i, from, to) in renames {
         warnings.push(Warning {
-            location: Location { file: PathBuf::new(), pointer: format!("/paths/{}", crate::error::escape_segment(&api.operations[i].path)), line_col: None },
-            message: format!("operation `{}` maps to method `{from}`, already taken; named `{to}`", api.operations[i].id, to = to),
+            location: loc(&api.operations[i].origin),
+            message: format!("operation `{}` maps to method `{from}`, already taken; named `{to}`", api.operations[i].id),
         });
     }
     let mut ops = BTreeMap::new();
@@ -186,7 +197,7 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         let (mut names, renames) = dedupe(&wanted, true);
         for (i, from, to) in renames {
             warnings.push(Warning {
-                location: Location { file: PathBuf::new(), pointer: format!("/paths/{}", crate::error::escape_segment(&op.path)), line_col: None },
+                location: loc(&op.origin),
                 message: format!("parameter #{i} of `{}` maps to `{from}`, already taken; named `{to}`", op.id),
             });
         }
