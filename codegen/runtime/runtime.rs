@@ -155,6 +155,36 @@ pub mod duration {
     }
 }
 
+/// HTTP dates (RFC 7231, `Fri, 17 Feb 2017 00:00:00 GMT`). The text is always in GMT, so a
+/// value with another offset is converted first.
+pub mod http_date {
+    use azure_core::time::OffsetDateTime;
+    use serde::{Deserializer, Serializer};
+
+    /// Formats `date` as an HTTP date in GMT.
+    pub fn format(date: &OffsetDateTime) -> String {
+        azure_core::time::to_rfc7231(&date.to_offset(OffsetDateTime::UNIX_EPOCH.offset()))
+    }
+
+    /// `serde(with = ...)` for `Option<OffsetDateTime>` written as HTTP dates.
+    pub mod option {
+        use super::*;
+
+        /// Serializes `Some` as an HTTP date in GMT and `None` as null.
+        pub fn serialize<S: Serializer>(date: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+            match date {
+                Some(d) => s.serialize_str(&format(d)),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads an HTTP date or null.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+            azure_core::time::rfc7231::option::deserialize(d)
+        }
+    }
+}
+
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 pub fn encode_path_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -121,7 +121,7 @@ fn to_wire_string(ty: &TypeRef, v: TokenStream, low: &Lowered) -> TokenStream {
     match ty {
         TypeRef::Scalar(Scalar::String) => quote! { #v.to_string() },
         TypeRef::Scalar(Scalar::DateTime) => quote! { azure_core::time::to_rfc3339(#v) },
-        TypeRef::Scalar(Scalar::DateTimeRfc7231) => quote! { azure_core::time::to_rfc7231(#v) },
+        TypeRef::Scalar(Scalar::DateTimeRfc7231) => quote! { runtime::http_date::format(#v) },
         TypeRef::Scalar(Scalar::UnixTime) => quote! { #v.unix_timestamp().to_string() },
         TypeRef::Scalar(Scalar::Duration) => quote! { runtime::duration::format(#v) },
         TypeRef::Scalar(Scalar::Bytes) => quote! { azure_core::base64::encode(#v) },
@@ -999,7 +999,7 @@ fn scalar_type(s: Scalar) -> TokenStream {
 fn serde_with(ty: &TypeRef) -> Option<&'static str> {
     match ty {
         TypeRef::Scalar(Scalar::DateTime) => Some("azure_core::time::rfc3339::option"),
-        TypeRef::Scalar(Scalar::DateTimeRfc7231) => Some("azure_core::time::rfc7231::option"),
+        TypeRef::Scalar(Scalar::DateTimeRfc7231) => Some("runtime::http_date::option"),
         TypeRef::Scalar(Scalar::UnixTime) => Some("azure_core::time::unix_time::option"),
         TypeRef::Scalar(Scalar::Duration) => Some("runtime::duration::option"),
         TypeRef::Scalar(Scalar::Bytes) | TypeRef::Scalar(Scalar::Binary) => Some("azure_core::base64::option"),

@@ -145,7 +145,7 @@ impl BatchClient {
             request.insert_header("return-client-request-id", v.to_string());
         }
         if let Some(v) = options.ocp_date.as_ref() {
-            request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
+            request.insert_header("ocp-date", runtime::http_date::format(v));
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(task_collection);
@@ -218,14 +218,13 @@ impl BatchClient {
             request.insert_header("return-client-request-id", v.to_string());
         }
         if let Some(v) = options.ocp_date.as_ref() {
-            request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
+            request.insert_header("ocp-date", runtime::http_date::format(v));
         }
         if let Some(v) = options.if_modified_since.as_ref() {
-            request.insert_header("if-modified-since", azure_core::time::to_rfc7231(v));
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
         }
         if let Some(v) = options.if_unmodified_since.as_ref() {
-            request
-                .insert_header("if-unmodified-since", azure_core::time::to_rfc7231(v));
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
         }
         if let Some(v) = options.if_match.as_ref() {
             request.insert_header("if-match", v.to_string());
@@ -298,7 +297,7 @@ impl BatchClient {
             request.insert_header("return-client-request-id", v.to_string());
         }
         if let Some(v) = options.ocp_date.as_ref() {
-            request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
+            request.insert_header("ocp-date", runtime::http_date::format(v));
         }
         let base_request = request;
         Ok(
@@ -396,7 +395,7 @@ impl BatchClient {
             request.insert_header("return-client-request-id", v.to_string());
         }
         if let Some(v) = options.ocp_date.as_ref() {
-            request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
+            request.insert_header("ocp-date", runtime::http_date::format(v));
         }
         if let Some(body) = options.options.take() {
             request
@@ -465,7 +464,7 @@ impl BatchClient {
             request.insert_header("return-client-request-id", v.to_string());
         }
         if let Some(v) = options.ocp_date.as_ref() {
-            request.insert_header("ocp-date", azure_core::time::to_rfc7231(v));
+            request.insert_header("ocp-date", runtime::http_date::format(v));
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(upload_options);
