@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod errors;
 mod generated;
 
 pub mod clients {
@@ -21,3 +22,4 @@ pub mod models {
 }
 
 pub use clients::{BatchClient, BatchClientOptions, DEFAULT_API_VERSION};
+pub use errors::BatchErrorExt;

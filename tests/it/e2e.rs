@@ -866,6 +866,16 @@ async fn create_task_collection_conflict_keeps_code_message_and_response() {
         text.contains("The specified task already exists."),
         "{text}"
     );
+    // The parsed Batch error, with its key/value details.
+    let batch = azure_compute_batch::BatchErrorExt::batch_error(&err).expect("a Batch error body");
+    assert_eq!(batch.code.as_deref(), Some("TaskExists"));
+    assert_eq!(
+        batch.message.as_ref().and_then(|m| m.value.as_deref()),
+        Some("The specified task already exists.")
+    );
+    let values = batch.values.expect("details");
+    assert_eq!(values[0].key.as_deref(), Some("TaskId"));
+    assert_eq!(values[0].value.as_deref(), Some("t1"));
     // Not retried.
     assert_eq!(server.requests().len(), 1);
 }
