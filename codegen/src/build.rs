@@ -342,6 +342,17 @@ impl<'a> Builder<'a> {
             error,
             pageable,
             origin: format!("{}#{}", specs.path(op.doc).display(), op.pointer),
+            examples: v
+                .get("x-ms-examples")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(title, e)| {
+                    let r = str_of(e, "$ref")?;
+                    let base = specs.path(op.doc).parent().unwrap_or(std::path::Path::new("."));
+                    Some(ExampleRef { title: title.clone(), file: base.join(crate::resolve::split_ref(r).0) })
+                })
+                .collect(),
         })
     }
 
@@ -428,8 +439,10 @@ impl<'a> Builder<'a> {
                 "unixtime" => Scalar::UnixTime,
                 _ => Scalar::Int64,
             }),
+            // `float` still maps to f64: the service writes numbers with more digits than f32
+            // keeps (an official example has `totalCoreHours: 39.384838`), so f32 would not
+            // round-trip what the service sends.
             Some("number") => TypeRef::Scalar(match format {
-                "float" => Scalar::Float32,
                 "int32" => Scalar::Int32,
                 "int64" => Scalar::Int64,
                 _ => Scalar::Float64,

@@ -58,6 +58,16 @@ pub fn emit(api: &Api, low: &Lowered) -> Vec<EmittedFile> {
     ]
 }
 
+/// The Rust type of a method parameter of IR type `ty` (as the generated methods take it).
+pub fn param_type(api: &Api, low: &Lowered, ty: &TypeRef) -> TokenStream {
+    Emitter { api, low }.param_type(ty)
+}
+
+/// The Rust type of a request body of IR type `ty`.
+pub fn body_type(api: &Api, low: &Lowered, ty: &TypeRef) -> TokenStream {
+    Emitter { api, low }.body_type(ty)
+}
+
 struct Emitter<'a> {
     api: &'a Api,
     low: &'a Lowered,
@@ -984,7 +994,6 @@ fn scalar_type(s: Scalar) -> TokenStream {
         Scalar::String | Scalar::Date => quote! { String },
         Scalar::Int32 => quote! { i32 },
         Scalar::Int64 => quote! { i64 },
-        Scalar::Float32 => quote! { f32 },
         Scalar::Float64 => quote! { f64 },
         Scalar::Bool => quote! { bool },
         Scalar::DateTime | Scalar::DateTimeRfc7231 | Scalar::UnixTime => quote! { OffsetDateTime },

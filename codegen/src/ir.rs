@@ -78,6 +78,16 @@ pub struct Operation {
     pub pageable: Option<Pageable>,
     /// Where it was declared, `file#pointer`.
     pub origin: String,
+    /// `x-ms-examples`: title and example file.
+    pub examples: Vec<ExampleRef>,
+}
+
+/// One `x-ms-examples` entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExampleRef {
+    pub title: String,
+    /// The example file (relative references resolved against the spec file).
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -165,7 +175,6 @@ pub enum Scalar {
     String,
     Int32,
     Int64,
-    Float32,
     Float64,
     Bool,
     /// RFC 3339 date-time.

@@ -11,6 +11,7 @@
 //! 7. [`write`]: atomic replacement of the output folder, or a staleness check.
 
 pub mod build;
+pub mod conformance;
 pub mod emit;
 pub mod error;
 pub mod format;

@@ -2,6 +2,8 @@
 //!
 //! Create a [`BatchClient`](clients::BatchClient) with a Microsoft Entra ID credential and call
 //! the service's operations; every optional parameter lives in the method's `*Options` struct.
+//! To authenticate with the account's access key instead, use
+//! [`BatchClient::with_shared_key`] with a [`BatchSharedKeyCredential`] (see [`shared_key`]).
 //!
 //! The code under `src/generated/` is written by `cargo xtask codegen` from the API description
 //! in `spec/`; the modules beside it are written by hand.
@@ -10,6 +12,7 @@
 
 mod errors;
 mod generated;
+pub mod shared_key;
 
 pub mod clients {
     //! The Batch service client.
@@ -23,3 +26,4 @@ pub mod models {
 
 pub use clients::{BatchClient, BatchClientOptions, DEFAULT_API_VERSION};
 pub use errors::BatchErrorExt;
+pub use shared_key::{BatchSharedKeyCredential, BatchSharedKeyPolicy};

@@ -31,6 +31,13 @@ enum Command {
     },
     /// Run every check: clippy (warnings are errors), the whole test suite, and the corpus check.
     Test,
+    /// Drive every x-ms-examples entry of a spec through a crate generated from it and compare
+    /// requests and responses with the examples.
+    Conformance {
+        /// The API description (default: the file named in spec/CURRENT).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
     /// Generate a crate from each API description in ../shared/corpus and check it compiles
     /// warning-free under clippy (skipped, with a message, when the corpus is absent).
     Corpus,
@@ -77,6 +84,16 @@ fn main() -> ExitCode {
         }
         Command::Test => test_cmd(&workspace_root()),
         Command::Corpus => corpus_cmd(&workspace_root()),
+        Command::Conformance { spec } => {
+            let root = workspace_root();
+            match spec.map(Ok).unwrap_or_else(|| current_spec(&root)) {
+                Ok(spec) => conformance_cmd(&root, &spec),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 
@@ -102,6 +119,16 @@ fn test_cmd(root: &Path) -> ExitCode {
         if !cargo(root, step) {
             return ExitCode::FAILURE;
         }
+    }
+    let own = match current_spec(root) {
+        Ok(spec) => conformance_cmd(root, &spec),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    };
+    if own != ExitCode::SUCCESS {
+        return own;
     }
     corpus_cmd(root)
 }
@@ -147,8 +174,12 @@ fn corpus_cmd(root: &Path) -> ExitCode {
             failed.push(format!("{rel} (generated crate does not pass clippy)"));
         }
     }
+    // Every example of the official description must pass conformance.
+    if conformance_cmd(root, &corpus.join(CORPUS[0].0)) != ExitCode::SUCCESS {
+        failed.push(format!("{} (conformance)", CORPUS[0].0));
+    }
     if failed.is_empty() {
-        println!("xtask corpus: {} of {} descriptions generate crates that compile warning-free", CORPUS.len(), CORPUS.len());
+        println!("xtask corpus: {} of {} descriptions generate crates that compile warning-free; official examples conform", CORPUS.len(), CORPUS.len());
         ExitCode::SUCCESS
     } else {
         eprintln!("xtask corpus: failed: {}", failed.join(", "));
@@ -202,5 +233,115 @@ fn codegen_cmd(spec: &Path, out: &Path, check: bool) -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Generates the spec's crate and a harness into target/conformance, runs every example
+/// through them and prints `N/M examples pass` with each failure.
+fn conformance_cmd(root: &Path, spec: &Path) -> ExitCode {
+    let started = Instant::now();
+    let (api, mut warnings) = match codegen::load_ir(spec) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stem: String = spec.with_extension("").to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let base = root.join("target/conformance").join(stem.trim_matches('_').chars().rev().take(60).collect::<String>().chars().rev().collect::<String>());
+    let crate_dir = base.join("client");
+    let harness_dir = base.join("harness");
+    let crate_name = "conformance_client";
+    let settings = codegen::lower::CrateSettings::from_title(&api.title);
+    let lowered = codegen::lower::lower(&api, settings.clone(), &mut warnings);
+    let files = match codegen::generate_from_ir(&api, settings, &mut Vec::new()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let harness = match codegen::format::format(&codegen::conformance::harness(&api, &lowered, crate_name)) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _ = std::fs::remove_dir_all(&base);
+    let setup = (|| -> Result<(), String> {
+        codegen::scaffold(&crate_dir, crate_name).map_err(|e| e.to_string())?;
+        codegen::write::write_atomic(&crate_dir.join(codegen::GENERATED_DIR), &files).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(harness_dir.join("src")).map_err(|e| e.to_string())?;
+        std::fs::write(harness_dir.join("Cargo.toml"), codegen::conformance::harness_manifest(crate_name, "../client")).map_err(|e| e.to_string())?;
+        std::fs::write(harness_dir.join("src/main.rs"), harness).map_err(|e| e.to_string())?;
+        let _ = std::fs::copy(root.join("Cargo.lock"), harness_dir.join("Cargo.lock"));
+        Ok(())
+    })();
+    if let Err(e) = setup {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let (cases, problems) = codegen::conformance::cases(&api);
+    let input: Vec<&serde_json::Value> = cases.iter().map(|c| &c.input).collect();
+    let manifest = harness_dir.join("Cargo.toml");
+    let mut child = match std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["run", "--quiet", "--manifest-path", &manifest.to_string_lossy()])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("piped");
+        let _ = stdin.write_all(serde_json::to_string(&input).expect("JSON").as_bytes());
+    }
+    let output = match child.wait_with_output() {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            eprintln!("error: the conformance harness failed ({})", o.status);
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let results: Vec<serde_json::Value> = match serde_json::from_slice(&output.stdout) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: the harness printed no results: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut passed = 0;
+    let total = cases.len() + problems.len();
+    for (case, result) in cases.iter().zip(&results) {
+        let diffs = codegen::conformance::check(&api, case, result);
+        if diffs.is_empty() {
+            passed += 1;
+        } else {
+            let name = case.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            eprintln!("FAIL {name} ({}, \"{}\"):", api.operations[case.op].id, case.title);
+            for d in diffs {
+                eprintln!("  {d}");
+            }
+        }
+    }
+    for p in &problems {
+        eprintln!("FAIL {p}");
+    }
+    println!("conformance: {passed}/{total} examples pass ({}; {:.1?})", spec.display(), started.elapsed());
+    if passed == total && total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -966,12 +966,12 @@ pub struct BatchTaskStatistics {
     ///
     /// Required by the service.
     #[serde(default, rename = "readIOGiB", skip_serializing_if = "Option::is_none")]
-    pub read_io_gib: Option<f32>,
+    pub read_io_gib: Option<f64>,
     /// Data written to disk, in GiB.
     ///
     /// Required by the service.
     #[serde(default, rename = "writeIOGiB", skip_serializing_if = "Option::is_none")]
-    pub write_io_gib: Option<f32>,
+    pub write_io_gib: Option<f64>,
     /// Delay between task creation and its latest start.
     ///
     /// Required by the service.
