@@ -134,13 +134,29 @@ impl<'a> Builder<'a> {
             return Host { template, base_path, params };
         }
         if let Some(server) = v.get("servers").and_then(Value::as_array).and_then(|a| a.first()) {
-            let url = str_of(server, "url").unwrap_or("").to_string();
+            let url = str_of(server, "url").unwrap_or("").trim_end_matches('/').to_string();
             let params = server
                 .get("variables")
                 .and_then(Value::as_object)
                 .map(|m| m.keys().cloned().collect())
                 .unwrap_or_default();
-            return Host { template: url.trim_end_matches('/').to_string(), base_path: String::new(), params };
+            // Split `https://host/v1` or `{endpoint}/v1` into the endpoint and the path prefix.
+            let (template, base_path) = if let Some(rest) = url.split_once("://").map(|(_, r)| r) {
+                match rest.find('/') {
+                    Some(i) => (url[..url.len() - rest.len() + i].to_string(), rest[i..].to_string()),
+                    None => (url.clone(), String::new()),
+                }
+            } else if url.starts_with('{') {
+                match url.find('}').and_then(|e| url[e..].find('/').map(|i| e + i)) {
+                    Some(i) => (url[..i].to_string(), url[i..].to_string()),
+                    None => (url.clone(), String::new()),
+                }
+            } else if url.starts_with('/') {
+                ("{endpoint}".to_string(), url.clone())
+            } else {
+                (url.clone(), String::new())
+            };
+            return Host { template, base_path, params };
         }
         let host = str_of(v, "host");
         let base_path = str_of(v, "basePath").unwrap_or("").trim_end_matches('/').to_string();
@@ -199,9 +215,11 @@ impl<'a> Builder<'a> {
         for list in [path_params.cloned(), specs.child(op, "parameters")].into_iter().flatten() {
             for p in specs.items(&list) {
                 let p = specs.deref(p)?;
-                let key = (str_of(p.value, "name").map(str::to_string), str_of(p.value, "in").map(str::to_string));
-                raw.retain(|q| (str_of(q.value, "name").map(str::to_string), str_of(q.value, "in").map(str::to_string)) != key);
-                raw.push(p);
+                let key = (str_of(p.value, "name"), str_of(p.value, "in"));
+                match raw.iter().position(|q| (str_of(q.value, "name"), str_of(q.value, "in")) == key) {
+                    Some(i) => raw[i] = p,
+                    None => raw.push(p),
+                }
             }
         }
         let mut params = Vec::new();
@@ -272,6 +290,7 @@ impl<'a> Builder<'a> {
 
         let mut responses = Vec::new();
         let mut error = None;
+        let exists = method == HttpMethod::Head && specs.child(op, "responses").is_some_and(|r| r.value.get("404").is_some());
         if let Some(rs) = specs.child(op, "responses") {
             for (code, r) in specs.entries(&rs) {
                 let r = specs.deref(r)?;
@@ -309,7 +328,12 @@ impl<'a> Builder<'a> {
                     for (hname, h) in specs.entries(&hs) {
                         let h = specs.deref(h)?;
                         let schema = specs.child(&h, "schema").unwrap_or_else(|| h.clone());
-                        let ty = self.schema(&schema, &format!("{name}{}", hname.to_upper_camel_case()))?;
+                        let ty = match (schema_type(schema.value), str_of(schema.value, "format")) {
+                            // A header is text; `type: string, format: int64` (Content-Length) is a number in it.
+                            (Some("string"), Some("int32")) => TypeRef::Scalar(Scalar::Int32),
+                            (Some("string"), Some("int64")) => TypeRef::Scalar(Scalar::Int64),
+                            _ => self.schema(&schema, &format!("{name}{}", hname.to_upper_camel_case()))?,
+                        };
                         headers.push(Header { name: hname.to_string(), ty, description: text_of(h.value, "description") });
                     }
                 }
@@ -353,6 +377,7 @@ impl<'a> Builder<'a> {
                     Some(ExampleRef { title: title.clone(), file: base.join(crate::resolve::split_ref(r).0) })
                 })
                 .collect(),
+            exists,
         })
     }
 
@@ -574,7 +599,8 @@ impl<'a> Builder<'a> {
                 let tv = target.value;
                 let read_only = bool_of(pv, "readOnly") || pv.get("x-ms-mutability").and_then(Value::as_array).is_some_and(|m| m.len() == 1 && m[0] == "read");
                 let secret = bool_of(pv, "x-ms-secret") || str_of(pv, "format") == Some("password") || is_secret_name(pname);
-                let nullable = bool_of(pv, "x-nullable") || bool_of(pv, "nullable") || matches!(pv.get("type"), Some(Value::Array(t)) if t.iter().any(|x| x == "null"));
+                let null_alternative = ["anyOf", "oneOf"].iter().any(|k| pv.get(*k).and_then(Value::as_array).is_some_and(|a| a.iter().any(|x| schema_type(x) == Some("null"))));
+                let nullable = bool_of(pv, "x-nullable") || bool_of(pv, "nullable") || null_alternative || matches!(pv.get("type"), Some(Value::Array(t)) if t.iter().any(|x| x == "null"));
                 let description = text_of(pv, "description").or_else(|| text_of(tv, "description")).or_else(|| text_of(pv, "title"));
                 let prop = Property {
                     json_name: pname.to_string(),

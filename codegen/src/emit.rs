@@ -18,7 +18,7 @@ pub fn emit(api: &Api, low: &Lowered) -> Vec<EmittedFile> {
     let e = Emitter { api, low };
     let client_file = format!("clients/{}.rs", crate::naming::snake(&low.settings.client_name));
     let client_mod = format_ident!("{}", crate::naming::snake(&low.settings.client_name));
-    vec![
+    let mut files = vec![
         EmittedFile {
             path: "mod.rs".into(),
             tokens: quote! {
@@ -37,25 +37,29 @@ pub fn emit(api: &Api, low: &Lowered) -> Vec<EmittedFile> {
             },
         },
         EmittedFile { path: client_file, tokens: e.client() },
-        EmittedFile {
-            path: "models/mod.rs".into(),
-            tokens: quote! {
-                //! Models, enums, per-method options and response header accessors.
-                mod enums;
-                mod headers;
-                mod method_options;
-                mod structs;
-                pub use enums::*;
-                pub use headers::*;
-                pub use method_options::*;
-                pub use structs::*;
-            },
+    ];
+    // Model files with nothing in them are left out, so no empty module is declared.
+    let mut modules = Vec::new();
+    for (name, tokens, has_items) in [
+        ("enums", e.enums(), api.types.values().any(|t| matches!(t, TypeDef::Enum(_)))),
+        ("headers", e.headers(), e.has_headers()),
+        ("method_options", e.method_options(), !api.operations.is_empty()),
+        ("structs", e.structs(), api.types.values().any(|t| matches!(t, TypeDef::Object(_)))),
+    ] {
+        if has_items {
+            modules.push(format_ident!("{}", name));
+            files.push(EmittedFile { path: format!("models/{name}.rs"), tokens });
+        }
+    }
+    files.push(EmittedFile {
+        path: "models/mod.rs".into(),
+        tokens: quote! {
+            //! Models, enums, per-method options and response header accessors.
+            #(mod #modules;)*
+            #(pub use #modules::*;)*
         },
-        EmittedFile { path: "models/structs.rs".into(), tokens: e.structs() },
-        EmittedFile { path: "models/enums.rs".into(), tokens: e.enums() },
-        EmittedFile { path: "models/method_options.rs".into(), tokens: e.method_options() },
-        EmittedFile { path: "models/headers.rs".into(), tokens: e.headers() },
-    ]
+    });
+    files
 }
 
 /// The Rust type of a method parameter of IR type `ty` (as the generated methods take it).
@@ -96,6 +100,14 @@ pub fn doc_text(text: &str) -> String {
         out.push_str(&words.join(" "));
     }
     out
+}
+
+/// Spec prose made safe for rustdoc, or the generator's own text (already valid markdown).
+fn spec_doc(spec: Option<&str>, fallback: impl AsRef<str>) -> String {
+    match spec {
+        Some(text) => doc_text(text),
+        None => fallback.as_ref().to_string(),
+    }
 }
 
 fn escape_md(s: &str) -> String {
@@ -215,14 +227,14 @@ impl<'a> Emitter<'a> {
         for (ir_name, o) in sorted {
             let names = &self.low.structs[ir_name];
             let name = ident(&names.name);
-            let docs = doc(&doc_text(o.description.as_deref().unwrap_or(&format!("The `{}` model.", o.name))));
+            let docs = doc(&spec_doc(o.description.as_deref(), &format!("The `{}` model.", o.name)));
             let mut fields = Vec::new();
             let mut debug_fields = Vec::new();
             let mut custom_debug = false;
             for (i, p) in o.properties.iter().enumerate() {
                 let fname = ident(&names.fields[i]);
                 let ty = self.rust_type(&p.ty, names.boxed[i]);
-                let mut text = doc_text(p.description.as_deref().unwrap_or(&format!("The `{}` property.", p.json_name)));
+                let mut text = spec_doc(p.description.as_deref(), &format!("The `{}` property.", p.json_name));
                 let mut notes = Vec::new();
                 if p.required {
                     notes.push("Required by the service.");
@@ -349,13 +361,13 @@ impl<'a> Emitter<'a> {
             let names = &self.low.enums[ir_name];
             let name = ident(&names.name);
             let name_str = &names.name;
-            let docs = doc(&doc_text(e.description.as_deref().unwrap_or(&format!("Values of `{}`.", e.name))));
+            let docs = doc(&spec_doc(e.description.as_deref(), &format!("Values of `{}`.", e.name)));
             let variants: Vec<Ident> = names.variants.iter().map(|v| ident(v)).collect();
             let values: Vec<Literal> = e.values.iter().map(|v| lit(&v.value)).collect();
             let vdocs: Vec<TokenStream> = e
                 .values
                 .iter()
-                .map(|v| doc(&doc_text(v.description.as_deref().unwrap_or(&format!("The value `{}`.", v.value)))))
+                .map(|v| doc(&spec_doc(v.description.as_deref(), &format!("The value `{}`.", v.value))))
                 .collect();
             let unknown_doc = format!(" A value this version of `{name_str}` does not know, kept as it was sent.");
             let expecting = format!("a `{name_str}` string");
@@ -456,7 +468,7 @@ impl<'a> Emitter<'a> {
                 }
                 let f = ident(&names.params[i]);
                 let ty = self.param_type(&p.ty);
-                let mut text = doc_text(p.description.as_deref().unwrap_or(&format!("The `{}` parameter.", p.name)));
+                let mut text = spec_doc(p.description.as_deref(), &format!("The `{}` parameter.", p.name));
                 if let Some(d) = &p.default {
                     text.push_str(&format!("\n\nThe service uses `{d}` when this is not set."));
                 }
@@ -467,7 +479,7 @@ impl<'a> Emitter<'a> {
             if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
                 let f = ident(names.body.as_deref().expect("body name"));
                 let ty = self.body_type(&b.ty);
-                let fdoc = doc(&doc_text(b.description.as_deref().unwrap_or("The request body.")));
+                let fdoc = doc(&spec_doc(b.description.as_deref(), "The request body."));
                 fields.push(quote! { #fdoc pub #f: Option<RequestContent<#ty>>, });
                 owned.push(quote! { #f: self.#f, });
             }
@@ -531,6 +543,12 @@ impl<'a> Emitter<'a> {
         self.api.operations.iter().find(|o| o.id == op.id).and_then(|o| o.responses.iter().find_map(|r| r.body.as_ref()))
     }
 
+    /// Whether any response has headers or a header-only marker type.
+    fn has_headers(&self) -> bool {
+        self.api.operations.iter().any(|op| !op.exists && (self.response_model(op).is_none() || matches!(self.response_model(op), Some(TypeRef::Scalar(Scalar::Binary)))))
+            || self.api.operations.iter().any(|op| op.responses.iter().any(|r| !r.headers.is_empty()))
+    }
+
     /// Typed accessors for response headers: one trait per response type.
     fn headers(&self) -> TokenStream {
         // Response type name -> (Rust type tokens, format tokens, union of headers).
@@ -539,13 +557,25 @@ impl<'a> Emitter<'a> {
         for op in self.sorted_ops() {
             let names = &self.low.ops[&op.id];
             let headers: Vec<&Header> = op.responses.iter().flat_map(|r| r.headers.iter()).collect();
+            if op.exists {
+                continue;
+            }
             let (key, ty, format) = match self.response_model(op) {
                 Some(TypeRef::Named(n)) => {
                     let rn = self.low.type_name(n).to_string();
                     let id = ident(&rn);
                     (rn, quote! { #id }, quote! { JsonFormat })
                 }
-                Some(TypeRef::Scalar(Scalar::Binary)) => continue,
+                Some(TypeRef::Scalar(Scalar::Binary)) => {
+                    let id = ident(&names.result_marker);
+                    let mdoc = format!(" The result of [`{}::{}()`](crate::clients::{}::{}): the body streams as it arrives.", self.low.settings.client_name, names.method.trim_start_matches("r#"), self.low.settings.client_name, names.method.trim_start_matches("r#"));
+                    markers.push(quote! {
+                        #[doc = #mdoc]
+                        #[derive(Clone, Copy, Debug, Default)]
+                        pub struct #id;
+                    });
+                    (names.result_marker.clone(), quote! { #id }, quote! { Stream })
+                }
                 Some(_) => continue,
                 None => {
                     let id = ident(&names.result_marker);
@@ -582,7 +612,7 @@ impl<'a> Emitter<'a> {
                 let m = ident(&m);
                 let wire = lit(&h.name.to_ascii_lowercase());
                 let (rty, parser) = header_type(&h.ty, self);
-                let hdoc = doc(&doc_text(&format!("The `{}` header{}", h.name, h.description.as_deref().map(|d| format!(": {d}")).unwrap_or_else(|| ".".into()))));
+                let hdoc = doc(&format!("The `{}` header{}", h.name, h.description.as_deref().map(|d| format!(": {}", doc_text(d))).unwrap_or_else(|| ".".into())));
                 decls.push(quote! { #hdoc fn #m(&self) -> Result<Option<#rty>>; });
                 impls.push(quote! {
                     fn #m(&self) -> Result<Option<#rty>> {
@@ -590,27 +620,35 @@ impl<'a> Emitter<'a> {
                     }
                 });
             }
+            let response = if format.to_string() == "Stream" { quote! { AsyncResponse<#ty> } } else { quote! { Response<#ty, #format> } };
             traits.push(quote! {
                 #[doc = #tdoc]
                 pub trait #tname: private::Sealed {
                     #(#decls)*
                 }
-                impl #tname for Response<#ty, #format> {
+                impl #tname for #response {
                     #(#impls)*
                 }
-                impl private::Sealed for Response<#ty, #format> {}
+                impl private::Sealed for #response {}
             });
         }
+        let sealed = if traits.is_empty() {
+            quote! {}
+        } else {
+            quote! {
+                mod private {
+                    /// Keeps the header traits implemented only here.
+                    pub trait Sealed {}
+                }
+            }
+        };
         quote! {
             //! Typed response headers.
             #![allow(unused_imports)]
             use super::*;
             use crate::generated::runtime;
-            use azure_core::{http::{JsonFormat, NoFormat, Response}, time::{Duration, OffsetDateTime}, Result};
-            mod private {
-                /// Keeps the header traits implemented only here.
-                pub trait Sealed {}
-            }
+            use azure_core::{http::{AsyncResponse, JsonFormat, NoFormat, Response}, time::{Duration, OffsetDateTime}, Result};
+            #sealed
             #(#markers)*
             #(#traits)*
         }
@@ -629,7 +667,7 @@ impl<'a> Emitter<'a> {
         } else {
             quote! { let per_call: Vec<Arc<dyn Policy>> = Vec::new(); }
         };
-        let title_doc = doc(&doc_text(&format!("Client for {}.{}", api.title, api.description.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default())));
+        let title_doc = doc(&format!("Client for {}.{}", doc_text(&api.title), api.description.as_deref().map(|d| format!("\n\n{}", doc_text(d))).unwrap_or_default()));
         let new_fn = if scopes.is_empty() {
             quote! {
                 /// Creates a client that sends requests without authentication.
@@ -666,7 +704,7 @@ impl<'a> Emitter<'a> {
                 http::{
                     pager::{PagerContinuation, PagerResult, PagerState},
                     policies::{auth::BearerTokenAuthorizationPolicy, ClientRequestIdPolicy, Policy},
-                    ClientOptions, Method, NoFormat, Pager, Pipeline, PipelineSendOptions, RawResponse, Request, RequestContent, Response, Url, UrlExt,
+                    AsyncResponse, ClientOptions, Method, NoFormat, Pager, Pipeline, PipelineSendOptions, PipelineStreamOptions, RawResponse, Request, RequestContent, Response, Url, UrlExt,
                 },
                 json, Bytes, Result,
             };
@@ -767,7 +805,7 @@ impl<'a> Emitter<'a> {
                 let is_str = p.ty == TypeRef::Scalar(Scalar::String);
                 let ty = if is_str { quote! { &str } } else { self.param_type(&p.ty) };
                 args.push(quote! { #f: #ty });
-                arg_docs.push(format!("* `{}` - {}", pname.trim_start_matches("r#"), doc_text(p.description.as_deref().unwrap_or("A required parameter.")).replace('\n', " ")));
+                arg_docs.push(format!("* `{}` - {}", pname.trim_start_matches("r#"), spec_doc(p.description.as_deref(), "A required parameter.").replace('\n', " ")));
             }
             let (value, guard_open) = if p.required { (quote! { #f }, false) } else { (quote! { options.#f }, true) };
             match p.location {
@@ -777,10 +815,15 @@ impl<'a> Emitter<'a> {
                     if p.ty == TypeRef::Scalar(Scalar::String) {
                         checks.push(quote! { runtime::require_non_empty(#lit_name, #f)?; });
                     }
-                    let conv = if p.ty == TypeRef::Scalar(Scalar::String) { quote! { #f } } else { let c = to_wire_string(&p.ty, quote! { &#f }, self.low); quote! { &#c } };
-                    let encoded = if p.skip_url_encoding { quote! { #conv } } else { quote! { &runtime::encode_path_segment(#conv) } };
                     let ph = lit(&placeholder);
-                    path_code.push(quote! { path = path.replace(#ph, #encoded); });
+                    if p.ty == TypeRef::Scalar(Scalar::String) {
+                        let encoded = if p.skip_url_encoding { quote! { #f } } else { quote! { &runtime::encode_path_segment(#f) } };
+                        path_code.push(quote! { path = path.replace(#ph, #encoded); });
+                    } else {
+                        let c = to_wire_string(&p.ty, quote! { v }, self.low);
+                        let encoded = if p.skip_url_encoding { quote! { &#c } } else { quote! { &runtime::encode_path_segment(&#c) } };
+                        path_code.push(quote! { { let v = &#f; path = path.replace(#ph, #encoded); } });
+                    }
                 }
                 ParamLocation::Query | ParamLocation::Header => {
                     let is_query = p.location == ParamLocation::Query;
@@ -831,7 +874,7 @@ impl<'a> Emitter<'a> {
             let bty = self.body_type(&b.ty);
             if b.required {
                 args.push(quote! { #f: RequestContent<#bty> });
-                arg_docs.push(format!("* `{}` - {}", names.body.as_deref().unwrap_or("body").trim_start_matches("r#"), doc_text(b.description.as_deref().unwrap_or("The request body.")).replace('\n', " ")));
+                arg_docs.push(format!("* `{}` - {}", names.body.as_deref().unwrap_or("body").trim_start_matches("r#"), spec_doc(b.description.as_deref(), "The request body.").replace('\n', " ")));
                 body_code = quote! {
                     request.insert_header("content-type", #ct);
                     request.set_body(#f);
@@ -850,21 +893,40 @@ impl<'a> Emitter<'a> {
         let success: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
         let model = op.responses.iter().find_map(|r| r.body.as_ref());
         let accept = if matches!(model, Some(TypeRef::Scalar(Scalar::Binary))) { lit("application/octet-stream") } else { lit("application/json") };
-        let mut text = op.summary.clone().unwrap_or_else(|| format!("Calls `{}`.", op.id));
+        let mut docs = spec_doc(op.summary.as_deref(), format!("Calls `{}`.", op.id));
         if let Some(d) = &op.description {
-            text.push_str("\n\n");
-            text.push_str(d);
+            docs.push_str("\n\n");
+            docs.push_str(&doc_text(d));
         }
-        let mut docs = doc_text(&text);
         docs.push_str(&format!("\n\n`{:?} {}` (operation `{}`).", op.method, op.path, op.id).replace("Get ", "GET ").replace("Post ", "POST ").replace("Put ", "PUT ").replace("Delete ", "DELETE ").replace("Patch ", "PATCH ").replace("Head ", "HEAD ").replace("Options ", "OPTIONS "));
         docs.push_str("\n\n# Arguments\n\n");
         docs.push_str(&arg_docs.join("\n"));
         let docs = doc(&docs);
         let deprecated = if op.deprecated { quote! { #[deprecated(note = "the service marks this operation as deprecated")] } } else { quote! {} };
         let path_lit = lit(&path_fmt);
+        let (query_block, query_block_first) = if query_code.is_empty() {
+            (quote! {}, quote! {})
+        } else {
+            (
+                quote! { let mut query_builder = url.query_builder(); #(#query_code)* query_builder.build(); },
+                quote! { let mut query_builder = first_url.query_builder(); #(#query_code)* query_builder.build(); },
+            )
+        };
         let path_decl = if path_code.is_empty() { quote! { let path = String::from(#path_lit); } } else { quote! { let mut path = String::from(#path_lit); } };
         let mut_body = if op.body.as_ref().is_some_and(|b| !b.required) { quote! { mut } } else { quote! {} };
 
+        let has_api_version = op.params.iter().any(|p| p.api_version);
+        let readd_api_version = if has_api_version {
+            quote! {
+                // The next link carries the query of the first request but not always the api-version.
+                let mut qb = next.query_builder();
+                qb.set_pair("api-version", &api_version);
+                qb.build();
+            }
+        } else {
+            quote! {}
+        };
+        let api_version_capture = if has_api_version { quote! { let api_version = self.api_version.clone(); } } else { quote! {} };
         if let Some(pg) = &op.pageable {
             let model_ty = match model {
                 Some(t) => self.rust_type(t, false),
@@ -880,6 +942,7 @@ impl<'a> Emitter<'a> {
                 }
                 _ => None,
             };
+            let clone_first_url = if next_link.is_some() { quote! { let first_url = first_url.clone(); } } else { quote! {} };
             let result = match next_link {
                 Some(nl) => quote! {
                     let page: #model_ty = json::from_json(&body)?;
@@ -908,10 +971,8 @@ impl<'a> Emitter<'a> {
                     #path_decl
                     #(#path_code)*
                     first_url.append_path(&path);
-                    let mut query_builder = first_url.query_builder();
-                    #(#query_code)*
-                    query_builder.build();
-                    let api_version = self.api_version.clone();
+                    #query_block_first
+                    #api_version_capture
                     let mut request = Request::new(first_url.clone(), Method::#http_method);
                     request.insert_header("accept", #accept);
                     #(#header_code)*
@@ -920,20 +981,19 @@ impl<'a> Emitter<'a> {
                         move |state: PagerState, pager_options| {
                             let mut request = base_request.clone();
                             if let PagerState::More(continuation) = state {
+
                                 // The next link carries every query parameter but the api-version.
                                 let next: azure_core::Result<Url> = continuation.try_into();
                                 match next {
                                     Ok(mut next) => {
-                                        let mut qb = next.query_builder();
-                                        qb.set_pair("api-version", &api_version);
-                                        qb.build();
+                                        #readd_api_version
                                         *request.url_mut() = next;
                                     }
                                     Err(e) => return Box::pin(async move { Err(e) }),
                                 }
                             }
                             let pipeline = pipeline.clone();
-                            let first_url = first_url.clone();
+                            #clone_first_url
                             Box::pin(async move {
                                 let rsp = pipeline
                                     .send(&pager_options.context, &mut request, Some(PipelineSendOptions { skip_checks: true, ..Default::default() }))
@@ -949,8 +1009,41 @@ impl<'a> Emitter<'a> {
             };
         }
 
+        let (send, finish) = if op.exists {
+            (
+                quote! { send },
+                quote! {
+                    if u16::from(rsp.status()) == 404 {
+                        return Ok(false);
+                    }
+                    runtime::check_status(rsp, &[#(#success),*])?;
+                    Ok(true)
+                },
+            )
+        } else if matches!(model, Some(TypeRef::Scalar(Scalar::Binary))) {
+            (
+                quote! { stream },
+                quote! {
+                    let rsp = runtime::check_stream(rsp, &[#(#success),*]).await?;
+                    Ok(rsp.into())
+                },
+            )
+        } else {
+            (
+                quote! { send },
+                quote! {
+                    let rsp = runtime::check_status(rsp, &[#(#success),*])?;
+                    Ok(rsp.into())
+                },
+            )
+        };
+        let send_options = if matches!(model, Some(TypeRef::Scalar(Scalar::Binary))) && !op.exists { quote! { PipelineStreamOptions } } else { quote! { PipelineSendOptions } };
         let ret = match model {
-            Some(TypeRef::Scalar(Scalar::Binary)) => quote! { Response<Bytes, NoFormat> },
+            _ if op.exists => quote! { bool },
+            Some(TypeRef::Scalar(Scalar::Binary)) => {
+                let m = ident(&names.result_marker);
+                quote! { AsyncResponse<#m> }
+            }
             Some(t) => {
                 let t = self.rust_type(t, false);
                 quote! { Response<#t> }
@@ -971,19 +1064,16 @@ impl<'a> Emitter<'a> {
                 #path_decl
                 #(#path_code)*
                 url.append_path(&path);
-                let mut query_builder = url.query_builder();
-                #(#query_code)*
-                query_builder.build();
+                #query_block
                 let mut request = Request::new(url, Method::#http_method);
                 request.insert_header("accept", #accept);
                 #(#header_code)*
                 #body_code
                 let rsp = self
                     .pipeline
-                    .send(&ctx, &mut request, Some(PipelineSendOptions { skip_checks: true, ..Default::default() }))
+                    .#send(&ctx, &mut request, Some(#send_options { skip_checks: true, ..Default::default() }))
                     .await?;
-                let rsp = runtime::check_status(rsp, &[#(#success),*])?;
-                Ok(rsp.into())
+                #finish
             }
         }
     }
@@ -1023,7 +1113,7 @@ fn header_type(ty: &TypeRef, e: &Emitter<'_>) -> (TokenStream, TokenStream) {
         TypeRef::Scalar(Scalar::DateTime) => (quote! { OffsetDateTime }, quote! { runtime::parse::rfc3339 }),
         TypeRef::Scalar(Scalar::Duration) => (quote! { Duration }, quote! { runtime::parse::duration }),
         TypeRef::Scalar(Scalar::String) | TypeRef::Scalar(Scalar::Date) | TypeRef::Scalar(Scalar::Any) | TypeRef::Scalar(Scalar::Bytes) | TypeRef::Scalar(Scalar::Binary) | TypeRef::Array(_) | TypeRef::Map(_) => (quote! { String }, quote! { runtime::parse::string }),
-        TypeRef::Scalar(Scalar::UnixTime) => (quote! { i64 }, quote! { runtime::parse::from_str }),
+        TypeRef::Scalar(Scalar::UnixTime) => (quote! { OffsetDateTime }, quote! { runtime::parse::unix_time }),
         other => (e.rust_type(other, false), quote! { runtime::parse::from_str }),
     }
 }

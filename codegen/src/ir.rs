@@ -80,6 +80,8 @@ pub struct Operation {
     pub origin: String,
     /// `x-ms-examples`: title and example file.
     pub examples: Vec<ExampleRef>,
+    /// A HEAD operation that declares 404 as an answer: it tells whether the resource exists.
+    pub exists: bool,
 }
 
 /// One `x-ms-examples` entry.

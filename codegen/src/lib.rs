@@ -65,6 +65,7 @@ pub fn generate(spec: &Path) -> Result<Generated> {
 /// Stages 4 to 6 for an IR.
 pub fn generate_from_ir(api: &ir::Api, settings: lower::CrateSettings, warnings: &mut Vec<Warning>) -> Result<Vec<OutFile>> {
     let lowered = lower::lower(api, settings, warnings);
+    add_line_numbers(warnings);
     let mut files = Vec::new();
     for f in emit::emit(api, &lowered) {
         files.push(OutFile { contents: format::format(&f)?, path: f.path });
@@ -112,4 +113,15 @@ pub fn scaffold(crate_dir: &Path, crate_name: &str) -> Result<Vec<String>> {
         written.push(rel.to_string());
     }
     Ok(written)
+}
+
+/// Later stages know a warning's file and pointer but not its line: look it up in the text.
+fn add_line_numbers(warnings: &mut [Warning]) {
+    let mut sources: std::collections::HashMap<std::path::PathBuf, Option<load::Source>> = Default::default();
+    for w in warnings.iter_mut().filter(|w| w.location.line_col.is_none()) {
+        let source = sources.entry(w.location.file.clone()).or_insert_with(|| load::Source::read(&w.location.file).ok());
+        if let Some(s) = source {
+            w.location.line_col = s.location(&w.location.pointer).line_col;
+        }
+    }
 }

@@ -41,7 +41,7 @@ impl Source {
                 .map_err(|e| {
                     Error::spec(
                         Location { file: path.clone(), pointer: String::new(), line_col: Some((e.line(), e.column())) },
-                        format!("invalid JSON: {e}"),
+                        format!("invalid JSON: {}", e.to_string().split(" at line ").next().unwrap_or_default()),
                     )
                 })?,
             Syntax::Yaml => {

@@ -101,6 +101,11 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         .map(|n| {
             let p = pascal(n);
             if is_reserved_type_name(&p) || p == settings.client_name {
+                let origin = match &api.types[n.as_str()] {
+                    TypeDef::Object(o) => &o.origin,
+                    TypeDef::Enum(e) => &e.origin,
+                };
+                warnings.push(Warning { location: loc(origin), message: format!("schema `{n}` would be named `{p}`, which generated code uses for another type; named `{p}Model`") });
                 format!("{p}Model")
             } else {
                 p

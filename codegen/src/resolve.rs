@@ -75,7 +75,7 @@ impl Specs {
 
     fn sibling(&self, doc: DocId, file: &str) -> PathBuf {
         let base = self.docs[doc].path.parent().unwrap_or(Path::new("."));
-        base.join(file)
+        normalize(&base.join(file))
     }
 
     /// The root document.
@@ -178,6 +178,22 @@ impl Specs {
             None => Ok(None),
         }
     }
+}
+
+/// Removes `.` and folds `..` without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn canonical(p: &Path) -> PathBuf {

@@ -218,7 +218,11 @@ impl Policy for BatchSharedKeyPolicy {
 /// azure_core's `TransportPolicy` adds). `None` when no header will be sent (an empty body on
 /// another method, or a stream of unknown length, which goes out chunked).
 fn content_length_to_send(request: &Request) -> Option<String> {
-    if request.headers().get_optional_str(&CONTENT_LENGTH).is_some() {
+    if request
+        .headers()
+        .get_optional_str(&CONTENT_LENGTH)
+        .is_some()
+    {
         return None;
     }
     match request.body().len() {
@@ -284,7 +288,7 @@ pub fn string_to_sign(method: Method, url: &Url, headers: &Headers, account: &st
     let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (name, value) in url.query_pairs() {
         query
-            .entry(name.into_owned())
+            .entry(name.to_lowercase())
             .or_default()
             .push(value.into_owned());
     }
@@ -388,7 +392,10 @@ mod tests {
     fn credential_validation_and_redaction() {
         let credential = BatchSharedKeyCredential::new("acct", KEY).unwrap();
         let debug = format!("{credential:?}");
-        assert!(debug.contains("acct") && debug.contains("<redacted>"), "{debug}");
+        assert!(
+            debug.contains("acct") && debug.contains("<redacted>"),
+            "{debug}"
+        );
         assert!(!debug.contains(KEY), "{debug}");
 
         for bad_key in ["", "not base64!", "Q", "QQ=Q"] {
@@ -406,13 +413,18 @@ mod tests {
     #[test]
     fn sign_sets_fresh_date_content_length_and_authorization() {
         let policy = BatchSharedKeyPolicy::new(BatchSharedKeyCredential::new("acct", KEY).unwrap());
-        let url = Url::parse("https://acct.region.batch.azure.com/pools/p/nodes/n/reimage?api-version=1").unwrap();
+        let url =
+            Url::parse("https://acct.region.batch.azure.com/pools/p/nodes/n/reimage?api-version=1")
+                .unwrap();
         let mut request = Request::new(url, Method::Post);
         request.insert_header("ocp-date", "Thu, 01 Jan 2015 00:00:00 GMT");
         let date = azure_core::time::parse_rfc7231("Mon, 02 Jun 2025 10:15:30 GMT").unwrap();
         policy.sign(&mut request, date).unwrap();
         let headers = request.headers();
-        assert_eq!(headers.get_optional_str(&OCP_DATE), Some("Mon, 02 Jun 2025 10:15:30 GMT"));
+        assert_eq!(
+            headers.get_optional_str(&OCP_DATE),
+            Some("Mon, 02 Jun 2025 10:15:30 GMT")
+        );
         assert_eq!(headers.get_optional_str(&CONTENT_LENGTH), Some("0"));
         let expected = credential_signature(
             "POST\n\n\n0\n\n\n\n\n\n\n\n\nocp-date:Mon, 02 Jun 2025 10:15:30 GMT\n/acct/pools/p/nodes/n/reimage\napi-version:1",

@@ -1,2 +1,7 @@
 mod server_selftest;
 mod stale;
+mod errors;
+mod snapshots;
+mod e2e;
+mod examples;
+mod shared_key;

@@ -8,7 +8,7 @@
 
 use azure_core::{
     error::ErrorKind,
-    http::{headers::HeaderName, RawResponse, StatusCode},
+    http::{headers::HeaderName, AsyncRawResponse, RawResponse, StatusCode},
     Error, Result,
 };
 use std::fmt;
@@ -220,6 +220,15 @@ pub fn check_status(response: RawResponse, success: &[u16]) -> Result<RawRespons
     Err(error_from_response(response))
 }
 
+/// Like [`check_status`] for a streamed response: the body is read only when the call failed.
+pub async fn check_stream(response: AsyncRawResponse, success: &[u16]) -> Result<AsyncRawResponse> {
+    if success.contains(&u16::from(response.status())) {
+        return Ok(response);
+    }
+    let raw = response.try_into_raw_response().await?;
+    Err(error_from_response(raw))
+}
+
 /// Builds the error for a failed response.
 pub fn error_from_response(response: RawResponse) -> Error {
     let status: StatusCode = response.status();
@@ -282,6 +291,10 @@ pub mod parse {
     /// RFC 3339 date.
     pub fn rfc3339(s: &str) -> Result<azure_core::time::OffsetDateTime> {
         azure_core::time::parse_rfc3339(s)
+    }
+    /// Seconds since the Unix epoch.
+    pub fn unix_time(s: &str) -> Result<azure_core::time::OffsetDateTime> {
+        azure_core::time::parse_unix_time(s.trim())
     }
     /// ISO 8601 duration.
     pub fn duration(s: &str) -> Result<azure_core::time::Duration> {

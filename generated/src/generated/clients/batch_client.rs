@@ -10,8 +10,9 @@ use azure_core::{
     http::{
         pager::{PagerContinuation, PagerResult, PagerState},
         policies::{auth::BearerTokenAuthorizationPolicy, ClientRequestIdPolicy, Policy},
-        ClientOptions, Method, NoFormat, Pager, Pipeline, PipelineSendOptions,
-        RawResponse, Request, RequestContent, Response, Url, UrlExt,
+        AsyncResponse, ClientOptions, Method, NoFormat, Pager, Pipeline,
+        PipelineSendOptions, PipelineStreamOptions, RawResponse, Request, RequestContent,
+        Response, Url, UrlExt,
     },
     json, Bytes, Result,
 };

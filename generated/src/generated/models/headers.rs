@@ -6,7 +6,7 @@
 use super::*;
 use crate::generated::runtime;
 use azure_core::{
-    http::{JsonFormat, NoFormat, Response},
+    http::{AsyncResponse, JsonFormat, NoFormat, Response},
     time::{Duration, OffsetDateTime},
     Result,
 };
@@ -19,15 +19,15 @@ mod private {
 pub struct BatchClientReimageNodeResult;
 /// Typed response headers of `BatchClientReimageNodeResult` responses.
 pub trait BatchClientReimageNodeResultHeaders: private::Sealed {
-    /// The \`client-request-id\` header: Echo of the caller's request ID when asked for.
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
     fn client_request_id(&self) -> Result<Option<String>>;
-    /// The \`DataServiceId\` header: OData identifier of the affected resource.
+    /// The `DataServiceId` header: OData identifier of the affected resource.
     fn data_service_id(&self) -> Result<Option<String>>;
-    /// The \`ETag\` header: Opaque version tag of the resource for conditional requests.
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
     fn etag(&self) -> Result<Option<String>>;
-    /// The \`Last-Modified\` header: When the resource was last changed.
+    /// The `Last-Modified` header: When the resource was last changed.
     fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
-    /// The \`request-id\` header: Service-assigned ID of this request, useful for support cases.
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
     fn request_id(&self) -> Result<Option<String>>;
 }
 impl BatchClientReimageNodeResultHeaders
@@ -51,13 +51,13 @@ for Response<BatchClientReimageNodeResult, NoFormat> {
 impl private::Sealed for Response<BatchClientReimageNodeResult, NoFormat> {}
 /// Typed response headers of `BatchCreateTaskCollectionResult` responses.
 pub trait BatchCreateTaskCollectionResultHeaders: private::Sealed {
-    /// The \`client-request-id\` header: Echo of the caller's request ID when asked for.
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
     fn client_request_id(&self) -> Result<Option<String>>;
-    /// The \`ETag\` header: Opaque version tag of the resource for conditional requests.
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
     fn etag(&self) -> Result<Option<String>>;
-    /// The \`Last-Modified\` header: When the resource was last changed.
+    /// The `Last-Modified` header: When the resource was last changed.
     fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
-    /// The \`request-id\` header: Service-assigned ID of this request, useful for support cases.
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
     fn request_id(&self) -> Result<Option<String>>;
 }
 impl BatchCreateTaskCollectionResultHeaders
@@ -78,13 +78,13 @@ for Response<BatchCreateTaskCollectionResult, JsonFormat> {
 impl private::Sealed for Response<BatchCreateTaskCollectionResult, JsonFormat> {}
 /// Typed response headers of `BatchJobPreparationAndReleaseTaskStatusListResult` responses.
 pub trait BatchJobPreparationAndReleaseTaskStatusListResultHeaders: private::Sealed {
-    /// The \`client-request-id\` header: Echo of the caller's request ID when asked for.
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
     fn client_request_id(&self) -> Result<Option<String>>;
-    /// The \`ETag\` header: Opaque version tag of the resource for conditional requests.
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
     fn etag(&self) -> Result<Option<String>>;
-    /// The \`Last-Modified\` header: When the resource was last changed.
+    /// The `Last-Modified` header: When the resource was last changed.
     fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
-    /// The \`request-id\` header: Service-assigned ID of this request, useful for support cases.
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
     fn request_id(&self) -> Result<Option<String>>;
 }
 impl BatchJobPreparationAndReleaseTaskStatusListResultHeaders
@@ -106,15 +106,15 @@ impl private::Sealed
 for Response<BatchJobPreparationAndReleaseTaskStatusListResult, JsonFormat> {}
 /// Typed response headers of `BatchTask` responses.
 pub trait BatchTaskHeaders: private::Sealed {
-    /// The \`client-request-id\` header: Echo of the caller's request ID when asked for.
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
     fn client_request_id(&self) -> Result<Option<String>>;
-    /// The \`DataServiceId\` header: OData identifier of the affected resource.
+    /// The `DataServiceId` header: OData identifier of the affected resource.
     fn data_service_id(&self) -> Result<Option<String>>;
-    /// The \`ETag\` header: Opaque version tag of the resource for conditional requests.
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
     fn etag(&self) -> Result<Option<String>>;
-    /// The \`Last-Modified\` header: When the resource was last changed.
+    /// The `Last-Modified` header: When the resource was last changed.
     fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
-    /// The \`request-id\` header: Service-assigned ID of this request, useful for support cases.
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
     fn request_id(&self) -> Result<Option<String>>;
 }
 impl BatchTaskHeaders for Response<BatchTask, JsonFormat> {
@@ -137,13 +137,13 @@ impl BatchTaskHeaders for Response<BatchTask, JsonFormat> {
 impl private::Sealed for Response<BatchTask, JsonFormat> {}
 /// Typed response headers of `UploadBatchServiceLogsResult` responses.
 pub trait UploadBatchServiceLogsResultHeaders: private::Sealed {
-    /// The \`client-request-id\` header: Echo of the caller's request ID when asked for.
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
     fn client_request_id(&self) -> Result<Option<String>>;
-    /// The \`ETag\` header: Opaque version tag of the resource for conditional requests.
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
     fn etag(&self) -> Result<Option<String>>;
-    /// The \`Last-Modified\` header: When the resource was last changed.
+    /// The `Last-Modified` header: When the resource was last changed.
     fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
-    /// The \`request-id\` header: Service-assigned ID of this request, useful for support cases.
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
     fn request_id(&self) -> Result<Option<String>>;
 }
 impl UploadBatchServiceLogsResultHeaders
