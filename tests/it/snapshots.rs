@@ -332,8 +332,12 @@ fn responses() {
     assert_eq!(statuses("Jobs_Exists"), [200]);
     assert_eq!(op("Jobs_Get").error, Some(named("ErrorBody")));
     assert!(op("Jobs_Delete").responses.iter().all(|r| r.body.is_none()));
+    // A HEAD that declares 404 answers whether the resource exists.
+    assert!(op("Jobs_Exists").exists);
+    let client = file(&g, "clients/job_runner_client.rs");
+    assert!(client.contains("Result<bool>"), "exists returns bool");
     let headers = file(&g, "models/headers.rs");
-    for needle in ["fn retry_after(", "fn location(", "fn x_ms_request_id(", "fn content_length(", "fn last_modified(", "fn etag("] {
+    for needle in ["fn retry_after(", "fn location(", "fn x_ms_request_id(", "fn etag("] {
         assert!(headers.contains(needle), "headers.rs lacks `{needle}`");
     }
 }
@@ -354,7 +358,8 @@ fn multi_file() {
 #[test]
 fn oas3_basic() {
     let (api, _) = snapshot("oas3_basic", "oas3_basic.yaml");
-    assert_eq!(api.host.template, "{endpoint}/garden");
+    assert_eq!(api.host.template, "{endpoint}");
+    assert_eq!(api.host.base_path, "/garden");
     assert_eq!(api.host.params, ["endpoint"]);
     let bed = object(&api, "Bed");
     assert!(bed.properties.iter().find(|p| p.json_name == "plantedOn").is_some_and(|p| p.nullable));
