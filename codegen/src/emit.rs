@@ -926,6 +926,7 @@ impl<'a> Emitter<'a> {
         } else {
             quote! {}
         };
+        let next_binding = if has_api_version { quote! { mut next } } else { quote! { next } };
         let api_version_capture = if has_api_version { quote! { let api_version = self.api_version.clone(); } } else { quote! {} };
         if let Some(pg) = &op.pageable {
             let model_ty = match model {
@@ -985,7 +986,7 @@ impl<'a> Emitter<'a> {
                                 // The next link carries every query parameter but the api-version.
                                 let next: azure_core::Result<Url> = continuation.try_into();
                                 match next {
-                                    Ok(mut next) => {
+                                    Ok(#next_binding) => {
                                         #readd_api_version
                                         *request.url_mut() = next;
                                     }

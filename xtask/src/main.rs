@@ -38,6 +38,8 @@ enum Command {
         #[arg(long)]
         spec: Option<PathBuf>,
     },
+    /// Generate a crate from each fixture spec of the snapshot tests and clippy-check it.
+    Fixtures,
     /// Generate a crate from each API description in ../shared/corpus and check it compiles
     /// warning-free under clippy (skipped, with a message, when the corpus is absent).
     Corpus,
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         }
         Command::Test => test_cmd(&workspace_root()),
         Command::Corpus => corpus_cmd(&workspace_root()),
+        Command::Fixtures => fixtures_cmd(&workspace_root()),
         Command::Conformance { spec } => {
             let root = workspace_root();
             match spec.map(Ok).unwrap_or_else(|| current_spec(&root)) {
@@ -130,7 +133,62 @@ fn test_cmd(root: &Path) -> ExitCode {
     if own != ExitCode::SUCCESS {
         return own;
     }
+    if fixtures_cmd(root) != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
     corpus_cmd(root)
+}
+
+/// Generates a crate for `spec` into target/<kind>/<name> and runs clippy on it with warnings
+/// as errors; false (with messages printed) when either step fails.
+fn compile_check(root: &Path, spec: &Path, name: &str) -> bool {
+    let out = root.join("target/generated-crates").join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    if let Err(e) = codegen::scaffold(&out, name) {
+        eprintln!("xtask: {e}");
+        return false;
+    }
+    // Same dependency versions as the workspace, so the build reuses its artifacts.
+    let _ = std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"));
+    println!("xtask: {}", spec.display());
+    if codegen_cmd(spec, &out, false) != ExitCode::SUCCESS {
+        return false;
+    }
+    let manifest = out.join("Cargo.toml");
+    let ok = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["clippy", "--quiet", "--manifest-path", &manifest.to_string_lossy(), "--", "-D", "warnings"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("xtask: the crate generated from {} does not pass clippy", spec.display());
+    }
+    ok
+}
+
+/// Every fixture spec of the snapshot tests must give a crate that compiles warning-free.
+fn fixtures_cmd(root: &Path) -> ExitCode {
+    let dir = root.join("tests/fixtures");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json"))).collect())
+        .unwrap_or_default();
+    specs.push(dir.join("multi_file/api.yaml"));
+    specs.sort();
+    let mut failed = Vec::new();
+    for spec in &specs {
+        let name = format!("fixture_{}", spec.file_stem().map(|s| s.to_string_lossy().replace('-', "_")).unwrap_or_default());
+        if !compile_check(root, spec, &name) {
+            failed.push(spec.display().to_string());
+        }
+    }
+    if failed.is_empty() {
+        println!("xtask fixtures: {} fixture specs generate crates that compile warning-free", specs.len());
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("xtask fixtures: failed: {}", failed.join(", "));
+        ExitCode::FAILURE
+    }
 }
 
 /// The official and public Batch descriptions used as generator input.
@@ -147,31 +205,8 @@ fn corpus_cmd(root: &Path) -> ExitCode {
     }
     let mut failed = Vec::new();
     for (rel, name) in CORPUS {
-        let spec = corpus.join(rel);
-        let out = root.join("target/corpus").join(name);
-        let _ = std::fs::remove_dir_all(&out);
-        if let Err(e) = codegen::scaffold(&out, name) {
-            eprintln!("xtask corpus: {e}");
-            return ExitCode::FAILURE;
-        }
-        // Same dependency versions as the workspace, so the build reuses its artifacts.
-        let _ = std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"));
-        println!("xtask corpus: {rel}");
-        if codegen_cmd(&spec, &out, false) != ExitCode::SUCCESS {
+        if !compile_check(root, &corpus.join(rel), name) {
             failed.push(rel.to_string());
-            continue;
-        }
-        let manifest = out.join("Cargo.toml");
-        let manifest = manifest.to_string_lossy();
-        let target = root.join("target");
-        let ok = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["clippy", "--quiet", "--manifest-path", &manifest, "--", "-D", "warnings"])
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            failed.push(format!("{rel} (generated crate does not pass clippy)"));
         }
     }
     // Every example of the official description must pass conformance.
