@@ -227,14 +227,14 @@ impl<'a> Emitter<'a> {
         for (ir_name, o) in sorted {
             let names = &self.low.structs[ir_name];
             let name = ident(&names.name);
-            let docs = doc(&spec_doc(o.description.as_deref(), &format!("The `{}` model.", o.name)));
+            let docs = doc(&spec_doc(o.description.as_deref(), format!("The `{}` model.", o.name)));
             let mut fields = Vec::new();
             let mut debug_fields = Vec::new();
             let mut custom_debug = false;
             for (i, p) in o.properties.iter().enumerate() {
                 let fname = ident(&names.fields[i]);
                 let ty = self.rust_type(&p.ty, names.boxed[i]);
-                let mut text = spec_doc(p.description.as_deref(), &format!("The `{}` property.", p.json_name));
+                let mut text = spec_doc(p.description.as_deref(), format!("The `{}` property.", p.json_name));
                 let mut notes = Vec::new();
                 if p.required {
                     notes.push("Required by the service.");
@@ -361,13 +361,13 @@ impl<'a> Emitter<'a> {
             let names = &self.low.enums[ir_name];
             let name = ident(&names.name);
             let name_str = &names.name;
-            let docs = doc(&spec_doc(e.description.as_deref(), &format!("Values of `{}`.", e.name)));
+            let docs = doc(&spec_doc(e.description.as_deref(), format!("Values of `{}`.", e.name)));
             let variants: Vec<Ident> = names.variants.iter().map(|v| ident(v)).collect();
             let values: Vec<Literal> = e.values.iter().map(|v| lit(&v.value)).collect();
             let vdocs: Vec<TokenStream> = e
                 .values
                 .iter()
-                .map(|v| doc(&spec_doc(v.description.as_deref(), &format!("The value `{}`.", v.value))))
+                .map(|v| doc(&spec_doc(v.description.as_deref(), format!("The value `{}`.", v.value))))
                 .collect();
             let unknown_doc = format!(" A value this version of `{name_str}` does not know, kept as it was sent.");
             let expecting = format!("a `{name_str}` string");
@@ -468,7 +468,7 @@ impl<'a> Emitter<'a> {
                 }
                 let f = ident(&names.params[i]);
                 let ty = self.param_type(&p.ty);
-                let mut text = spec_doc(p.description.as_deref(), &format!("The `{}` parameter.", p.name));
+                let mut text = spec_doc(p.description.as_deref(), format!("The `{}` parameter.", p.name));
                 if let Some(d) = &p.default {
                     text.push_str(&format!("\n\nThe service uses `{d}` when this is not set."));
                 }

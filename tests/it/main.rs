@@ -5,3 +5,4 @@ mod snapshots;
 mod e2e;
 mod examples;
 mod shared_key;
+mod secrets;
