@@ -11,11 +11,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use azure_compute_batch::models::{
-    BatchCreateTaskCollectionResult, BatchError, BatchJobPreparationAndReleaseTaskStatusListResult,
-    BatchNodeReimageOptions, BatchTask, BatchTaskGroup, UploadBatchServiceLogsOptions,
-    UploadBatchServiceLogsResult,
-};
+use azure_compute_batch::models::*;
 use azure_core::time::parse_rfc3339;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -77,6 +73,94 @@ fn models(operation_id: &str) -> Models {
         "Nodes_UploadNodeLogs" => Models {
             body: Some(round_trip::<UploadBatchServiceLogsOptions>),
             response: Some(round_trip::<UploadBatchServiceLogsResult>),
+        },
+        "Applications_ListApplications" => Models {
+            body: None,
+            response: Some(round_trip::<BatchApplicationListResult>),
+        },
+        "Applications_GetApplication" => Models {
+            body: None,
+            response: Some(round_trip::<BatchApplication>),
+        },
+        "Certificates_CreateCertificate" => Models {
+            body: Some(round_trip::<BatchCertificate>),
+            response: None,
+        },
+        "Jobs_CreateJob" => Models {
+            body: Some(round_trip::<BatchJobCreateOptions>),
+            response: None,
+        },
+        "Jobs_GetJobTaskCounts" => Models {
+            body: None,
+            response: Some(round_trip::<BatchTaskCountsResult>),
+        },
+        "Tasks_ListTasks" => Models {
+            body: None,
+            response: Some(round_trip::<BatchTaskListResult>),
+        },
+        "Tasks_CreateTask" => Models {
+            body: Some(round_trip::<BatchTaskCreateOptions>),
+            response: None,
+        },
+        "Tasks_GetTaskFileProperties" => Models {
+            body: None,
+            response: None,
+        },
+        "Jobs_TerminateJob" => Models {
+            body: Some(round_trip::<BatchJobTerminateOptions>),
+            response: None,
+        },
+        "JobSchedules_CreateJobSchedule" => Models {
+            body: Some(round_trip::<BatchJobScheduleCreateOptions>),
+            response: None,
+        },
+        "JobSchedules_JobScheduleExists" => Models {
+            body: None,
+            response: None,
+        },
+        "JobSchedules_DisableJobSchedule" => Models {
+            body: None,
+            response: None,
+        },
+        "Pools_ListPoolNodeCounts" => Models {
+            body: None,
+            response: Some(round_trip::<BatchPoolNodeCountsListResult>),
+        },
+        "Pools_CreatePool" => Models {
+            body: Some(round_trip::<BatchPoolCreateOptions>),
+            response: None,
+        },
+        "Pools_GetPool" => Models {
+            body: None,
+            response: Some(round_trip::<BatchPool>),
+        },
+        "Pools_PoolExists" => Models {
+            body: None,
+            response: None,
+        },
+        "Nodes_GetNode" => Models {
+            body: None,
+            response: Some(round_trip::<BatchNode>),
+        },
+        "Nodes_GetNodeRemoteLoginSettings" => Models {
+            body: None,
+            response: Some(round_trip::<BatchNodeRemoteLoginSettings>),
+        },
+        "Nodes_CreateNodeUser" => Models {
+            body: Some(round_trip::<BatchNodeUserCreateOptions>),
+            response: None,
+        },
+        "Pools_ResizePool" => Models {
+            body: Some(round_trip::<BatchPoolResizeOptions>),
+            response: None,
+        },
+        "Pools_ListPoolUsageMetrics" => Models {
+            body: None,
+            response: Some(round_trip::<BatchPoolListUsageMetricsResult>),
+        },
+        "Pools_ListSupportedImages" => Models {
+            body: None,
+            response: Some(round_trip::<BatchAccountListSupportedImagesResult>),
         },
         other => panic!(
             "example for unknown operation {other:?}: add its models to `models()` in tests/it/examples.rs"

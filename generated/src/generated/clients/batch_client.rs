@@ -23,7 +23,7 @@ pub const DEFAULT_API_VERSION: &str = "2025-06-01";
 pub const DEFAULT_SCOPES: &[&str] = &["https://batch.core.windows.net//.default"];
 /// Client for Azure Batch.
 ///
-/// Data plane operations for Azure Batch tasks, jobs and compute nodes.
+/// Data plane operations for Azure Batch pools, jobs, tasks, compute nodes and related resources.
 #[derive(Clone, Debug)]
 pub struct BatchClient {
     pub(crate) endpoint: Url,
@@ -107,6 +107,401 @@ impl BatchClient {
     pub fn api_version(&self) -> &str {
         &self.api_version
     }
+    /// Return a certificate stuck in deletefailed to the active state.
+    ///
+    /// Use this to keep the certificate; it is not needed before retrying a deletion.
+    ///
+    /// `POST /certificates(thumbprintAlgorithm={thumbprintAlgorithm},thumbprint={thumbprint})/canceldelete` (operation `Certificates_CancelCertificateDeletion`).
+    ///
+    /// # Arguments
+    ///
+    /// * `thumbprint_algorithm` - Hash algorithm behind the thumbprint; only sha1 is accepted.
+    /// * `thumbprint` - Thumbprint of the certificate whose removal is cancelled.
+    /// * `options` - Optional parameters for the request.
+    #[deprecated(note = "the service marks this operation as deprecated")]
+    pub async fn cancel_certificate_deletion(
+        &self,
+        thumbprint_algorithm: &str,
+        thumbprint: &str,
+        options: Option<BatchClientCancelCertificateDeletionOptions<'_>>,
+    ) -> Result<Response<BatchClientCancelCertificateDeletionResult, NoFormat>> {
+        runtime::require_non_empty("thumbprint_algorithm", thumbprint_algorithm)?;
+        runtime::require_non_empty("thumbprint", thumbprint)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from(
+            "/certificates(thumbprintAlgorithm={thumbprintAlgorithm},thumbprint={thumbprint})/canceldelete",
+        );
+        path = path
+            .replace(
+                "{thumbprintAlgorithm}",
+                &runtime::encode_path_segment(thumbprint_algorithm),
+            );
+        path = path.replace("{thumbprint}", &runtime::encode_path_segment(thumbprint));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[204u16])?;
+        Ok(rsp.into())
+    }
+    /// Upload a certificate to the account.
+    ///
+    /// Deprecated along with certificates; prefer the Azure Key Vault VM extension.
+    ///
+    /// `POST /certificates` (operation `Certificates_CreateCertificate`).
+    ///
+    /// # Arguments
+    ///
+    /// * `certificate` - Certificate content and its metadata.
+    /// * `options` - Optional parameters for the request.
+    #[deprecated(note = "the service marks this operation as deprecated")]
+    pub async fn create_certificate(
+        &self,
+        certificate: RequestContent<BatchCertificate>,
+        options: Option<BatchClientCreateCertificateOptions<'_>>,
+    ) -> Result<Response<BatchClientCreateCertificateResult, NoFormat>> {
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let path = String::from("/certificates");
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(certificate);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[201u16])?;
+        Ok(rsp.into())
+    }
+    /// Add a job to the account.
+    ///
+    /// A manager task or direct task submission drives the work; avoid secrets in IDs.
+    ///
+    /// `POST /jobs` (operation `Jobs_CreateJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job` - Definition of the new job.
+    /// * `options` - Optional parameters for the request.
+    pub async fn create_job(
+        &self,
+        job: RequestContent<BatchJobCreateOptions>,
+        options: Option<BatchClientCreateJobOptions<'_>>,
+    ) -> Result<Response<BatchClientCreateJobResult, NoFormat>> {
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let path = String::from("/jobs");
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(job);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[201u16])?;
+        Ok(rsp.into())
+    }
+    /// Add a job schedule to the account.
+    ///
+    /// The schedule starts creating jobs according to its timing rules.
+    ///
+    /// `POST /jobschedules` (operation `JobSchedules_CreateJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule` - Definition of the new job schedule.
+    /// * `options` - Optional parameters for the request.
+    pub async fn create_job_schedule(
+        &self,
+        job_schedule: RequestContent<BatchJobScheduleCreateOptions>,
+        options: Option<BatchClientCreateJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientCreateJobScheduleResult, NoFormat>> {
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let path = String::from("/jobschedules");
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(job_schedule);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[201u16])?;
+        Ok(rsp.into())
+    }
+    /// Add a login account to a compute node.
+    ///
+    /// The node must be idle or running for this to be allowed.
+    ///
+    /// `POST /pools/{poolId}/nodes/{nodeId}/users` (operation `Nodes_CreateNodeUser`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node receiving the account.
+    /// * `user` - Definition of the new account.
+    /// * `options` - Optional parameters for the request.
+    pub async fn create_node_user(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        user: RequestContent<BatchNodeUserCreateOptions>,
+        options: Option<BatchClientCreateNodeUserOptions<'_>>,
+    ) -> Result<Response<BatchClientCreateNodeUserResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/users");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(user);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[201u16])?;
+        Ok(rsp.into())
+    }
+    /// Add a pool to the account.
+    ///
+    /// Keep personal or secret details out of pool IDs; support telemetry may show them.
+    ///
+    /// `POST /pools` (operation `Pools_CreatePool`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool` - Definition of the new pool.
+    /// * `options` - Optional parameters for the request.
+    pub async fn create_pool(
+        &self,
+        pool: RequestContent<BatchPoolCreateOptions>,
+        options: Option<BatchClientCreatePoolOptions<'_>>,
+    ) -> Result<Response<BatchClientCreatePoolResult, NoFormat>> {
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let path = String::from("/pools");
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(pool);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[201u16])?;
+        Ok(rsp.into())
+    }
+    /// Add one task to a job.
+    ///
+    /// Tasks have a 180-day lifetime; unfinished ones are then ended where they stand.
+    ///
+    /// `POST /jobs/{jobId}/tasks` (operation `Tasks_CreateTask`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job receiving the new task.
+    /// * `task` - Definition of the new task.
+    /// * `options` - Optional parameters for the request.
+    pub async fn create_task(
+        &self,
+        job_id: &str,
+        task: RequestContent<BatchTaskCreateOptions>,
+        options: Option<BatchClientCreateTaskOptions<'_>>,
+    ) -> Result<Response<BatchClientCreateTaskResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(task);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[201u16])?;
+        Ok(rsp.into())
+    }
     /// Add up to 100 tasks to a job in one call.
     ///
     /// Results may come back in any order; on retry resend only failed tasks with the same IDs.
@@ -150,6 +545,1909 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(task_collection);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Release the VM behind a compute node while keeping it in the pool.
+    ///
+    /// The node must be idle or running for this to be allowed.
+    ///
+    /// `POST /pools/{poolId}/nodes/{nodeId}/deallocate` (operation `Nodes_DeallocateNode`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Identifier of the node to deallocate.
+    /// * `options` - Optional parameters for the request.
+    pub async fn deallocate_node(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientDeallocateNodeOptions<'_>>,
+    ) -> Result<Response<BatchClientDeallocateNodeResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let mut options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/deallocate");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(body) = options.options.take() {
+            request
+                .insert_header(
+                    "content-type",
+                    "application/json; odata=minimalmetadata",
+                );
+            request.set_body(body);
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a certificate from the account.
+    ///
+    /// Fails with state deletefailed while pools reference it or nodes still hold it.
+    ///
+    /// `DELETE /certificates(thumbprintAlgorithm={thumbprintAlgorithm},thumbprint={thumbprint})` (operation `Certificates_DeleteCertificate`).
+    ///
+    /// # Arguments
+    ///
+    /// * `thumbprint_algorithm` - Hash algorithm behind the thumbprint; only sha1 is accepted.
+    /// * `thumbprint` - Thumbprint of the certificate to remove.
+    /// * `options` - Optional parameters for the request.
+    #[deprecated(note = "the service marks this operation as deprecated")]
+    pub async fn delete_certificate(
+        &self,
+        thumbprint_algorithm: &str,
+        thumbprint: &str,
+        options: Option<BatchClientDeleteCertificateOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteCertificateResult, NoFormat>> {
+        runtime::require_non_empty("thumbprint_algorithm", thumbprint_algorithm)?;
+        runtime::require_non_empty("thumbprint", thumbprint)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from(
+            "/certificates(thumbprintAlgorithm={thumbprintAlgorithm},thumbprint={thumbprint})",
+        );
+        path = path
+            .replace(
+                "{thumbprintAlgorithm}",
+                &runtime::encode_path_segment(thumbprint_algorithm),
+            );
+        path = path.replace("{thumbprint}", &runtime::encode_path_segment(thumbprint));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a job together with its tasks and statistics.
+    ///
+    /// Task folders on nodes are wiped regardless of retention while the job is deleting.
+    ///
+    /// `DELETE /jobs/{jobId}` (operation `Jobs_DeleteJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to remove.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_job(
+        &self,
+        job_id: &str,
+        options: Option<BatchClientDeleteJobOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteJobResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.force.as_ref() {
+            query_builder.set_pair("force", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a job schedule with all of its jobs and tasks.
+    ///
+    /// Task folders are wiped regardless of retention; the schedule's statistics stop being available.
+    ///
+    /// `DELETE /jobschedules/{jobScheduleId}` (operation `JobSchedules_DeleteJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to remove.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientDeleteJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteJobScheduleResult, NoFormat>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.force.as_ref() {
+            query_builder.set_pair("force", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a file from a compute node.
+    ///
+    /// Folders are removed only when empty unless recursive is set.
+    ///
+    /// `DELETE /pools/{poolId}/nodes/{nodeId}/files/{filePath}` (operation `Nodes_DeleteNodeFile`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node holding the file.
+    /// * `file_path` - Path of the file or folder on the node.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_node_file(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        file_path: &str,
+        options: Option<BatchClientDeleteNodeFileOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteNodeFileResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        runtime::require_non_empty("file_path", file_path)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/files/{filePath}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        path = path.replace("{filePath}", &runtime::encode_path_segment(file_path));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.recursive.as_ref() {
+            query_builder.set_pair("recursive", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a login account from a compute node.
+    ///
+    /// The node must be idle or running for this to be allowed.
+    ///
+    /// `DELETE /pools/{poolId}/nodes/{nodeId}/users/{userName}` (operation `Nodes_DeleteNodeUser`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node holding the account.
+    /// * `user_name` - Login name of the account to remove.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_node_user(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        user_name: &str,
+        options: Option<BatchClientDeleteNodeUserOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteNodeUserResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        runtime::require_non_empty("user_name", user_name)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/users/{userName}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        path = path.replace("{userName}", &runtime::encode_path_segment(user_name));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a pool from the account.
+    ///
+    /// The pool shrinks to zero nodes, requeueing running tasks, and disappears once empty.
+    ///
+    /// `DELETE /pools/{poolId}` (operation `Pools_DeletePool`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Identifier of the pool to remove.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_pool(
+        &self,
+        pool_id: &str,
+        options: Option<BatchClientDeletePoolOptions<'_>>,
+    ) -> Result<Response<BatchClientDeletePoolResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a task from its job.
+    ///
+    /// Its node folder is wiped at once; multi-instance subtasks are cleaned up later.
+    ///
+    /// `DELETE /jobs/{jobId}/tasks/{taskId}` (operation `Tasks_DeleteTask`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Identifier of the task to remove.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_task(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        options: Option<BatchClientDeleteTaskOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteTaskResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Remove a file from a task's folder on its node.
+    ///
+    /// Folders are removed only when empty unless recursive is set.
+    ///
+    /// `DELETE /jobs/{jobId}/tasks/{taskId}/files/{filePath}` (operation `Tasks_DeleteTaskFile`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Task whose file is removed.
+    /// * `file_path` - Path of the file or folder, relative to the task folder.
+    /// * `options` - Optional parameters for the request.
+    pub async fn delete_task_file(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        file_path: &str,
+        options: Option<BatchClientDeleteTaskFileOptions<'_>>,
+    ) -> Result<Response<BatchClientDeleteTaskFileResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        runtime::require_non_empty("file_path", file_path)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/files/{filePath}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        path = path.replace("{filePath}", &runtime::encode_path_segment(file_path));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.recursive.as_ref() {
+            query_builder.set_pair("recursive", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Delete);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Pause a job so that no new tasks start.
+    ///
+    /// The job stays disabling until running tasks are handled per disableTasks.
+    ///
+    /// `POST /jobs/{jobId}/disable` (operation `Jobs_DisableJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to pause.
+    /// * `disable_options` - What happens to the job's running tasks.
+    /// * `options` - Optional parameters for the request.
+    pub async fn disable_job(
+        &self,
+        job_id: &str,
+        disable_options: RequestContent<BatchJobDisableOptions>,
+        options: Option<BatchClientDisableJobOptions<'_>>,
+    ) -> Result<Response<BatchClientDisableJobResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/disable");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(disable_options);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Pause a job schedule.
+    ///
+    /// No jobs are created until the schedule is enabled again.
+    ///
+    /// `POST /jobschedules/{jobScheduleId}/disable` (operation `JobSchedules_DisableJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to pause.
+    /// * `options` - Optional parameters for the request.
+    pub async fn disable_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientDisableJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientDisableJobScheduleResult, NoFormat>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}/disable");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[204u16])?;
+        Ok(rsp.into())
+    }
+    /// Stop placing new tasks on a compute node.
+    ///
+    /// Allowed only while scheduling on the node is enabled.
+    ///
+    /// `POST /pools/{poolId}/nodes/{nodeId}/disablescheduling` (operation `Nodes_DisableNodeScheduling`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node that stops taking tasks.
+    /// * `options` - Optional parameters for the request.
+    pub async fn disable_node_scheduling(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientDisableNodeSchedulingOptions<'_>>,
+    ) -> Result<Response<BatchClientDisableNodeSchedulingResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let mut options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/disablescheduling");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(body) = options.options.take() {
+            request
+                .insert_header(
+                    "content-type",
+                    "application/json; odata=minimalmetadata",
+                );
+            request.set_body(body);
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Turn off formula-based sizing for a pool.
+    ///
+    /// The pool keeps its current node count until resized by hand.
+    ///
+    /// `POST /pools/{poolId}/disableautoscale` (operation `Pools_DisablePoolAutoScale`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool whose autoscale is switched off.
+    /// * `options` - Optional parameters for the request.
+    pub async fn disable_pool_auto_scale(
+        &self,
+        pool_id: &str,
+        options: Option<BatchClientDisablePoolAutoScaleOptions<'_>>,
+    ) -> Result<Response<BatchClientDisablePoolAutoScaleResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/disableautoscale");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Resume a disabled job so its tasks can be scheduled again.
+    ///
+    /// On enabling, tasks queued over 180 days are ended instead of scheduled.
+    ///
+    /// `POST /jobs/{jobId}/enable` (operation `Jobs_EnableJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to resume.
+    /// * `options` - Optional parameters for the request.
+    pub async fn enable_job(
+        &self,
+        job_id: &str,
+        options: Option<BatchClientEnableJobOptions<'_>>,
+    ) -> Result<Response<BatchClientEnableJobResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/enable");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Resume a paused job schedule.
+    ///
+    /// Job creation picks up again according to the timing rules.
+    ///
+    /// `POST /jobschedules/{jobScheduleId}/enable` (operation `JobSchedules_EnableJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to resume.
+    /// * `options` - Optional parameters for the request.
+    pub async fn enable_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientEnableJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientEnableJobScheduleResult, NoFormat>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}/enable");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[204u16])?;
+        Ok(rsp.into())
+    }
+    /// Let a compute node take new tasks again.
+    ///
+    /// Allowed only while scheduling on the node is disabled.
+    ///
+    /// `POST /pools/{poolId}/nodes/{nodeId}/enablescheduling` (operation `Nodes_EnableNodeScheduling`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node that takes tasks again.
+    /// * `options` - Optional parameters for the request.
+    pub async fn enable_node_scheduling(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientEnableNodeSchedulingOptions<'_>>,
+    ) -> Result<Response<BatchClientEnableNodeSchedulingResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/enablescheduling");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Turn on formula-based sizing for a pool, or change its formula.
+    ///
+    /// Refused during a resize; a formula is required when autoscale was off.
+    ///
+    /// `POST /pools/{poolId}/enableautoscale` (operation `Pools_EnablePoolAutoScale`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool whose autoscale is switched on.
+    /// * `enable_auto_scale_options` - Formula and evaluation interval to apply.
+    /// * `options` - Optional parameters for the request.
+    pub async fn enable_pool_auto_scale(
+        &self,
+        pool_id: &str,
+        enable_auto_scale_options: RequestContent<BatchPoolEnableAutoScaleOptions>,
+        options: Option<BatchClientEnablePoolAutoScaleOptions<'_>>,
+    ) -> Result<Response<BatchClientEnablePoolAutoScaleResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/enableautoscale");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(enable_auto_scale_options);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Compute an autoscale formula against a pool without applying it.
+    ///
+    /// Meant for validating formulas; the pool must already have autoscale on.
+    ///
+    /// `POST /pools/{poolId}/evaluateautoscale` (operation `Pools_EvaluatePoolAutoScale`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool the formula is evaluated against.
+    /// * `evaluate_auto_scale_options` - Formula to try out.
+    /// * `options` - Optional parameters for the request.
+    pub async fn evaluate_pool_auto_scale(
+        &self,
+        pool_id: &str,
+        evaluate_auto_scale_options: RequestContent<BatchPoolEvaluateAutoScaleOptions>,
+        options: Option<BatchClientEvaluatePoolAutoScaleOptions<'_>>,
+    ) -> Result<Response<AutoScaleRun>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/evaluateautoscale");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(evaluate_auto_scale_options);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch one application available to compute nodes.
+    ///
+    /// Applications that nodes cannot use yet are managed through ARM instead.
+    ///
+    /// `GET /applications/{applicationId}` (operation `Applications_GetApplication`).
+    ///
+    /// # Arguments
+    ///
+    /// * `application_id` - Identifier of the application to retrieve.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_application(
+        &self,
+        application_id: &str,
+        options: Option<BatchClientGetApplicationOptions<'_>>,
+    ) -> Result<Response<BatchApplication>> {
+        runtime::require_non_empty("application_id", application_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/applications/{applicationId}");
+        path = path
+            .replace("{applicationId}", &runtime::encode_path_segment(application_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch one certificate by thumbprint.
+    ///
+    /// Deprecated along with certificates; prefer the Azure Key Vault VM extension.
+    ///
+    /// `GET /certificates(thumbprintAlgorithm={thumbprintAlgorithm},thumbprint={thumbprint})` (operation `Certificates_GetCertificate`).
+    ///
+    /// # Arguments
+    ///
+    /// * `thumbprint_algorithm` - Hash algorithm behind the thumbprint; only sha1 is accepted.
+    /// * `thumbprint` - Thumbprint of the certificate to retrieve.
+    /// * `options` - Optional parameters for the request.
+    #[deprecated(note = "the service marks this operation as deprecated")]
+    pub async fn get_certificate(
+        &self,
+        thumbprint_algorithm: &str,
+        thumbprint: &str,
+        options: Option<BatchClientGetCertificateOptions<'_>>,
+    ) -> Result<Response<BatchCertificate>> {
+        runtime::require_non_empty("thumbprint_algorithm", thumbprint_algorithm)?;
+        runtime::require_non_empty("thumbprint", thumbprint)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from(
+            "/certificates(thumbprintAlgorithm={thumbprintAlgorithm},thumbprint={thumbprint})",
+        );
+        path = path
+            .replace(
+                "{thumbprintAlgorithm}",
+                &runtime::encode_path_segment(thumbprint_algorithm),
+            );
+        path = path.replace("{thumbprint}", &runtime::encode_path_segment(thumbprint));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch the details of one job.
+    ///
+    /// Statistics are included only when requested through $expand.
+    ///
+    /// `GET /jobs/{jobId}` (operation `Jobs_GetJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to retrieve.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_job(
+        &self,
+        job_id: &str,
+        options: Option<BatchClientGetJobOptions<'_>>,
+    ) -> Result<Response<BatchJob>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch one job schedule.
+    ///
+    /// Statistics are included only when requested through $expand.
+    ///
+    /// `GET /jobschedules/{jobScheduleId}` (operation `JobSchedules_GetJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to retrieve.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientGetJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchJobSchedule>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Tally a job's tasks and slots by state.
+    ///
+    /// Preparing tasks count as running; figures can lag, so list tasks when exact numbers matter.
+    ///
+    /// `GET /jobs/{jobId}/taskcounts` (operation `Jobs_GetJobTaskCounts`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job whose tasks are tallied.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_job_task_counts(
+        &self,
+        job_id: &str,
+        options: Option<BatchClientGetJobTaskCountsOptions<'_>>,
+    ) -> Result<Response<BatchTaskCountsResult>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/taskcounts");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch one compute node.
+    ///
+    /// Returns state, agent and task details of the node.
+    ///
+    /// `GET /pools/{poolId}/nodes/{nodeId}` (operation `Nodes_GetNode`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Identifier of the node to retrieve.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_node(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientGetNodeOptions<'_>>,
+    ) -> Result<Response<BatchNode>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch one VM extension from a compute node.
+    ///
+    /// Includes the extension settings and its live status.
+    ///
+    /// `GET /pools/{poolId}/nodes/{nodeId}/extensions/{extensionName}` (operation `Nodes_GetNodeExtension`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node carrying the extension.
+    /// * `extension_name` - Name of the extension to retrieve.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_node_extension(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        extension_name: &str,
+        options: Option<BatchClientGetNodeExtensionOptions<'_>>,
+    ) -> Result<Response<BatchNodeVmExtension>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        runtime::require_non_empty("extension_name", extension_name)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from(
+            "/pools/{poolId}/nodes/{nodeId}/extensions/{extensionName}",
+        );
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        path = path
+            .replace("{extensionName}", &runtime::encode_path_segment(extension_name));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Download a file from a compute node.
+    ///
+    /// Send ocp-range to fetch only part of the file.
+    ///
+    /// `GET /pools/{poolId}/nodes/{nodeId}/files/{filePath}` (operation `Nodes_GetNodeFile`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node holding the file.
+    /// * `file_path` - Path of the file on the node.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_node_file(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        file_path: &str,
+        options: Option<BatchClientGetNodeFileOptions<'_>>,
+    ) -> Result<AsyncResponse<BatchClientGetNodeFileResult>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        runtime::require_non_empty("file_path", file_path)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/files/{filePath}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        path = path.replace("{filePath}", &runtime::encode_path_segment(file_path));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/octet-stream");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.ocp_range.as_ref() {
+            request.insert_header("ocp-range", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .stream(
+                &ctx,
+                &mut request,
+                Some(PipelineStreamOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_stream(rsp, &[200u16]).await?;
+        Ok(rsp.into())
+    }
+    /// Read metadata for one file stored on a compute node.
+    ///
+    /// Metadata comes back in response headers; no body is sent.
+    ///
+    /// `HEAD /pools/{poolId}/nodes/{nodeId}/files/{filePath}` (operation `Nodes_GetNodeFileProperties`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node holding the file.
+    /// * `file_path` - Path of the file on the node.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_node_file_properties(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        file_path: &str,
+        options: Option<BatchClientGetNodeFilePropertiesOptions<'_>>,
+    ) -> Result<Response<BatchClientGetNodeFilePropertiesResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        runtime::require_non_empty("file_path", file_path)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/files/{filePath}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        path = path.replace("{filePath}", &runtime::encode_path_segment(file_path));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Head);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Get the address and port for logging in to a compute node.
+    ///
+    /// A user account must exist on the node before these settings are of use.
+    ///
+    /// `GET /pools/{poolId}/nodes/{nodeId}/remoteloginsettings` (operation `Nodes_GetNodeRemoteLoginSettings`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node to log in to.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_node_remote_login_settings(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientGetNodeRemoteLoginSettingsOptions<'_>>,
+    ) -> Result<Response<BatchNodeRemoteLoginSettings>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from(
+            "/pools/{poolId}/nodes/{nodeId}/remoteloginsettings",
+        );
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Fetch the details of one pool.
+    ///
+    /// Statistics are included only when requested through $expand.
+    ///
+    /// `GET /pools/{poolId}` (operation `Pools_GetPool`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Identifier of the pool to retrieve.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_pool(
+        &self,
+        pool_id: &str,
+        options: Option<BatchClientGetPoolOptions<'_>>,
+    ) -> Result<Response<BatchPool>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
         let rsp = self
             .pipeline
             .send(
@@ -246,6 +2544,407 @@ impl BatchClient {
             .await?;
         let rsp = runtime::check_status(rsp, &[200u16])?;
         Ok(rsp.into())
+    }
+    /// Download a file from a task's folder.
+    ///
+    /// Send ocp-range to fetch only part of the file.
+    ///
+    /// `GET /jobs/{jobId}/tasks/{taskId}/files/{filePath}` (operation `Tasks_GetTaskFile`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Task whose file is downloaded.
+    /// * `file_path` - Path of the file, relative to the task folder.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_task_file(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        file_path: &str,
+        options: Option<BatchClientGetTaskFileOptions<'_>>,
+    ) -> Result<AsyncResponse<BatchClientGetTaskFileResult>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        runtime::require_non_empty("file_path", file_path)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/files/{filePath}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        path = path.replace("{filePath}", &runtime::encode_path_segment(file_path));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Get);
+        request.insert_header("accept", "application/octet-stream");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.ocp_range.as_ref() {
+            request.insert_header("ocp-range", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .stream(
+                &ctx,
+                &mut request,
+                Some(PipelineStreamOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_stream(rsp, &[200u16]).await?;
+        Ok(rsp.into())
+    }
+    /// Read the metadata of a file in a task's folder.
+    ///
+    /// Metadata comes back in response headers; no body is sent.
+    ///
+    /// `HEAD /jobs/{jobId}/tasks/{taskId}/files/{filePath}` (operation `Tasks_GetTaskFileProperties`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Task whose file is inspected.
+    /// * `file_path` - Path of the file, relative to the task folder.
+    /// * `options` - Optional parameters for the request.
+    pub async fn get_task_file_properties(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        file_path: &str,
+        options: Option<BatchClientGetTaskFilePropertiesOptions<'_>>,
+    ) -> Result<Response<BatchClientGetTaskFilePropertiesResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        runtime::require_non_empty("file_path", file_path)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/files/{filePath}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        path = path.replace("{filePath}", &runtime::encode_path_segment(file_path));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Head);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Check whether a job schedule exists.
+    ///
+    /// Answers 200 when found and 404 when not, without a body.
+    ///
+    /// `HEAD /jobschedules/{jobScheduleId}` (operation `JobSchedules_JobScheduleExists`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to look for.
+    /// * `options` - Optional parameters for the request.
+    pub async fn job_schedule_exists(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientJobScheduleExistsOptions<'_>>,
+    ) -> Result<bool> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Head);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        if u16::from(rsp.status()) == 404 {
+            return Ok(false);
+        }
+        runtime::check_status(rsp, &[200u16])?;
+        Ok(true)
+    }
+    /// List the applications that nodes in the account can use.
+    ///
+    /// Returns only applications whose versions nodes can already use as packages.
+    ///
+    /// `GET /applications` (operation `Applications_ListApplications`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_applications(
+        &self,
+        options: Option<BatchClientListApplicationsOptions<'_>>,
+    ) -> Result<Pager<BatchApplicationListResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/applications");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchApplicationListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the certificates added to the account.
+    ///
+    /// Deprecated along with certificates; prefer the Azure Key Vault VM extension.
+    ///
+    /// `GET /certificates` (operation `Certificates_ListCertificates`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    #[deprecated(note = "the service marks this operation as deprecated")]
+    pub fn list_certificates(
+        &self,
+        options: Option<BatchClientListCertificatesOptions<'_>>,
+    ) -> Result<Pager<BatchCertificateListResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/certificates");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchCertificateListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
     }
     /// List job preparation and release task status per compute node.
     ///
@@ -355,6 +3054,1590 @@ impl BatchClient {
             ),
         )
     }
+    /// List the job schedules in the account.
+    ///
+    /// Results can be narrowed with $filter and trimmed with $select.
+    ///
+    /// `GET /jobschedules` (operation `JobSchedules_ListJobSchedules`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_job_schedules(
+        &self,
+        options: Option<BatchClientListJobSchedulesOptions<'_>>,
+    ) -> Result<Pager<BatchJobScheduleListResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/jobschedules");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchJobScheduleListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the jobs in the account.
+    ///
+    /// Results can be narrowed with $filter and trimmed with $select.
+    ///
+    /// `GET /jobs` (operation `Jobs_ListJobs`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_jobs(
+        &self,
+        options: Option<BatchClientListJobsOptions<'_>>,
+    ) -> Result<Pager<BatchJobListResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/jobs");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchJobListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the jobs a job schedule has created.
+    ///
+    /// Results can be narrowed with $filter and trimmed with $select.
+    ///
+    /// `GET /jobschedules/{jobScheduleId}/jobs` (operation `Jobs_ListJobsFromSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule whose jobs are listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_jobs_from_schedule(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientListJobsFromScheduleOptions<'_>>,
+    ) -> Result<Pager<BatchJobListResult>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}/jobs");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchJobListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the VM extensions on a compute node.
+    ///
+    /// Each entry carries the extension settings and its live status.
+    ///
+    /// `GET /pools/{poolId}/nodes/{nodeId}/extensions` (operation `Nodes_ListNodeExtensions`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node whose extensions are listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_node_extensions(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientListNodeExtensionsOptions<'_>>,
+    ) -> Result<Pager<BatchNodeVmExtensionListResult>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/extensions");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchNodeVmExtensionListResult = json::from_json(
+                            &body,
+                        )?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List files in the task folders of a compute node.
+    ///
+    /// Combine recursive with $filter to narrow the listing to certain files.
+    ///
+    /// `GET /pools/{poolId}/nodes/{nodeId}/files` (operation `Nodes_ListNodeFiles`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node whose files are listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_node_files(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientListNodeFilesOptions<'_>>,
+    ) -> Result<Pager<BatchNodeFileListResult>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/files");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.recursive.as_ref() {
+            query_builder.set_pair("recursive", v.to_string());
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchNodeFileListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the compute nodes of a pool.
+    ///
+    /// Results can be narrowed with $filter and trimmed with $select.
+    ///
+    /// `GET /pools/{poolId}/nodes` (operation `Nodes_ListNodes`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool whose nodes are listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_nodes(
+        &self,
+        pool_id: &str,
+        options: Option<BatchClientListNodesOptions<'_>>,
+    ) -> Result<Pager<BatchNodeListResult>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchNodeListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// Tally compute nodes by state for each pool.
+    ///
+    /// Figures can lag behind reality; list nodes when exact numbers matter.
+    ///
+    /// `GET /nodecounts` (operation `Pools_ListPoolNodeCounts`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_pool_node_counts(
+        &self,
+        options: Option<BatchClientListPoolNodeCountsOptions<'_>>,
+    ) -> Result<Pager<BatchPoolNodeCountsListResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/nodecounts");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchPoolNodeCountsListResult = json::from_json(
+                            &body,
+                        )?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List core-hour usage per pool for each aggregation window.
+    ///
+    /// Without time bounds or a pool filter, only the latest window is returned.
+    ///
+    /// `GET /poolusagemetrics` (operation `Pools_ListPoolUsageMetrics`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_pool_usage_metrics(
+        &self,
+        options: Option<BatchClientListPoolUsageMetricsOptions<'_>>,
+    ) -> Result<Pager<BatchPoolListUsageMetricsResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/poolusagemetrics");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.start_time.as_ref() {
+            query_builder.set_pair("startTime", azure_core::time::to_rfc3339(v));
+        }
+        if let Some(v) = options.endtime.as_ref() {
+            query_builder.set_pair("endtime", azure_core::time::to_rfc3339(v));
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchPoolListUsageMetricsResult = json::from_json(
+                            &body,
+                        )?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the pools in the account.
+    ///
+    /// Results can be narrowed with $filter and trimmed with $select.
+    ///
+    /// `GET /pools` (operation `Pools_ListPools`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_pools(
+        &self,
+        options: Option<BatchClientListPoolsOptions<'_>>,
+    ) -> Result<Pager<BatchPoolListResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/pools");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchPoolListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the subtasks of a multi-instance task.
+    ///
+    /// Returns an empty list for ordinary tasks.
+    ///
+    /// `GET /jobs/{jobId}/tasks/{taskId}/subtasksinfo` (operation `Tasks_ListSubTasks`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Multi-instance task whose subtasks are listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_sub_tasks(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        options: Option<BatchClientListSubTasksOptions<'_>>,
+    ) -> Result<Pager<BatchTaskListSubtasksResult>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/subtasksinfo");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchTaskListSubtasksResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the marketplace VM images that Batch supports.
+    ///
+    /// Each entry pairs an image with the node agent SKU it needs.
+    ///
+    /// `GET /supportedimages` (operation `Pools_ListSupportedImages`).
+    ///
+    /// # Arguments
+    ///
+    /// * `options` - Optional parameters for the request.
+    pub fn list_supported_images(
+        &self,
+        options: Option<BatchClientListSupportedImagesOptions<'_>>,
+    ) -> Result<Pager<BatchAccountListSupportedImagesResult>> {
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let path = String::from("/supportedimages");
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchAccountListSupportedImagesResult = json::from_json(
+                            &body,
+                        )?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the contents of a task's working folder.
+    ///
+    /// Combine recursive with $filter to narrow the listing to certain files.
+    ///
+    /// `GET /jobs/{jobId}/tasks/{taskId}/files` (operation `Tasks_ListTaskFiles`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Task whose folder is listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_task_files(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        options: Option<BatchClientListTaskFilesOptions<'_>>,
+    ) -> Result<Pager<BatchNodeFileListResult>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/files");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.recursive.as_ref() {
+            query_builder.set_pair("recursive", v.to_string());
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchNodeFileListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// List the tasks of a job.
+    ///
+    /// For multi-instance tasks the details describe the primary task; list subtasks for the rest.
+    ///
+    /// `GET /jobs/{jobId}/tasks` (operation `Tasks_ListTasks`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job whose tasks are listed.
+    /// * `options` - Optional parameters for the request.
+    pub fn list_tasks(
+        &self,
+        job_id: &str,
+        options: Option<BatchClientListTasksOptions<'_>>,
+    ) -> Result<Pager<BatchTaskListResult>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default().into_owned();
+        let pipeline = self.pipeline.clone();
+        let mut first_url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        first_url.append_path(&path);
+        let mut query_builder = first_url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.maxresults.as_ref() {
+            query_builder.set_pair("maxresults", v.to_string());
+        }
+        if let Some(v) = options.filter.as_ref() {
+            query_builder.set_pair("$filter", v.to_string());
+        }
+        if let Some(v) = options.select.as_ref() {
+            query_builder
+                .set_pair(
+                    "$select",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        if let Some(v) = options.expand.as_ref() {
+            query_builder
+                .set_pair(
+                    "$expand",
+                    v.iter().map(|x| x.to_string()).collect::<Vec<String>>().join(","),
+                );
+        }
+        query_builder.build();
+        let api_version = self.api_version.clone();
+        let mut request = Request::new(first_url.clone(), Method::Get);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let base_request = request;
+        Ok(
+            Pager::new(
+                move |state: PagerState, pager_options| {
+                    let mut request = base_request.clone();
+                    if let PagerState::More(continuation) = state {
+                        let next: azure_core::Result<Url> = continuation.try_into();
+                        match next {
+                            Ok(mut next) => {
+                                let mut qb = next.query_builder();
+                                qb.set_pair("api-version", &api_version);
+                                qb.build();
+                                *request.url_mut() = next;
+                            }
+                            Err(e) => return Box::pin(async move { Err(e) }),
+                        }
+                    }
+                    let pipeline = pipeline.clone();
+                    let first_url = first_url.clone();
+                    Box::pin(async move {
+                        let rsp = pipeline
+                            .send(
+                                &pager_options.context,
+                                &mut request,
+                                Some(PipelineSendOptions {
+                                    skip_checks: true,
+                                    ..Default::default()
+                                }),
+                            )
+                            .await?;
+                        let rsp = runtime::check_status(rsp, &[200u16])?;
+                        let (status, headers, body) = rsp.deconstruct();
+                        let page: BatchTaskListResult = json::from_json(&body)?;
+                        let rsp = RawResponse::from_bytes(status, headers, body).into();
+                        Ok(
+                            match page.odata_next_link {
+                                Some(next_link) if !next_link.is_empty() => {
+                                    PagerResult::More {
+                                        response: rsp,
+                                        continuation: PagerContinuation::Link(
+                                            first_url.join(next_link.as_ref())?,
+                                        ),
+                                    }
+                                }
+                                _ => PagerResult::Done { response: rsp },
+                            },
+                        )
+                    })
+                },
+                Some(options.method_options),
+            ),
+        )
+    }
+    /// Check whether a pool exists.
+    ///
+    /// Answers 200 when found and 404 when not, without a body.
+    ///
+    /// `HEAD /pools/{poolId}` (operation `Pools_PoolExists`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool to look for.
+    /// * `options` - Optional parameters for the request.
+    pub async fn pool_exists(
+        &self,
+        pool_id: &str,
+        options: Option<BatchClientPoolExistsOptions<'_>>,
+    ) -> Result<bool> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Head);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        if u16::from(rsp.status()) == 404 {
+            return Ok(false);
+        }
+        runtime::check_status(rsp, &[200u16])?;
+        Ok(true)
+    }
+    /// Make a completed task eligible to run again.
+    ///
+    /// Resets the retry count and clears old exit details; completed tasks only.
+    ///
+    /// `POST /jobs/{jobId}/tasks/{taskId}/reactivate` (operation `Tasks_ReactivateTask`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Identifier of the task to reactivate.
+    /// * `options` - Optional parameters for the request.
+    pub async fn reactivate_task(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        options: Option<BatchClientReactivateTaskOptions<'_>>,
+    ) -> Result<Response<BatchClientReactivateTaskResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/reactivate");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[204u16])?;
+        Ok(rsp.into())
+    }
+    /// Restart a compute node.
+    ///
+    /// The node must be idle or running for this to be allowed.
+    ///
+    /// `POST /pools/{poolId}/nodes/{nodeId}/reboot` (operation `Nodes_RebootNode`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Identifier of the node to restart.
+    /// * `options` - Optional parameters for the request.
+    pub async fn reboot_node(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientRebootNodeOptions<'_>>,
+    ) -> Result<Response<BatchClientRebootNodeResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let mut options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/reboot");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(body) = options.options.take() {
+            request
+                .insert_header(
+                    "content-type",
+                    "application/json; odata=minimalmetadata",
+                );
+            request.set_body(body);
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
     /// Reinstall the operating system of a compute node.
     ///
     /// The node must be idle or running for this to be allowed.
@@ -418,6 +4701,1022 @@ impl BatchClient {
             )
             .await?;
         let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Take specific compute nodes out of a pool.
+    ///
+    /// Needs a steady pool, which then starts resizing; at most 100 nodes per call.
+    ///
+    /// `POST /pools/{poolId}/removenodes` (operation `Pools_RemoveNodes`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Identifier of the pool to shrink.
+    /// * `remove_options` - Nodes to take out and how to treat their tasks.
+    /// * `options` - Optional parameters for the request.
+    pub async fn remove_nodes(
+        &self,
+        pool_id: &str,
+        remove_options: RequestContent<BatchNodeRemoveOptions>,
+        options: Option<BatchClientRemoveNodesOptions<'_>>,
+    ) -> Result<Response<BatchClientRemoveNodesResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/removenodes");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(remove_options);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Overwrite every updatable property of a job.
+    ///
+    /// Properties left out of the body are reset, for example constraints are dropped.
+    ///
+    /// `PUT /jobs/{jobId}` (operation `Jobs_ReplaceJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to overwrite.
+    /// * `job` - Complete new set of updatable job properties.
+    /// * `options` - Optional parameters for the request.
+    pub async fn replace_job(
+        &self,
+        job_id: &str,
+        job: RequestContent<BatchJob>,
+        options: Option<BatchClientReplaceJobOptions<'_>>,
+    ) -> Result<Response<BatchClientReplaceJobResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Put);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(job);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Overwrite every updatable property of a job schedule.
+    ///
+    /// Omitted properties are reset; only jobs created after the change are affected.
+    ///
+    /// `PUT /jobschedules/{jobScheduleId}` (operation `JobSchedules_ReplaceJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to overwrite.
+    /// * `job_schedule` - Complete new set of updatable schedule properties.
+    /// * `options` - Optional parameters for the request.
+    pub async fn replace_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        job_schedule: RequestContent<BatchJobSchedule>,
+        options: Option<BatchClientReplaceJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientReplaceJobScheduleResult, NoFormat>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Put);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(job_schedule);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Overwrite the password, key and expiry of a node login account.
+    ///
+    /// Omitted fields revert to defaults; the node must be idle or running.
+    ///
+    /// `PUT /pools/{poolId}/nodes/{nodeId}/users/{userName}` (operation `Nodes_ReplaceNodeUser`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Node holding the account.
+    /// * `user_name` - Login name of the account to change.
+    /// * `update_options` - New settings for the account.
+    /// * `options` - Optional parameters for the request.
+    pub async fn replace_node_user(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        user_name: &str,
+        update_options: RequestContent<BatchNodeUserUpdateOptions>,
+        options: Option<BatchClientReplaceNodeUserOptions<'_>>,
+    ) -> Result<Response<BatchClientReplaceNodeUserResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        runtime::require_non_empty("user_name", user_name)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/users/{userName}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        path = path.replace("{userName}", &runtime::encode_path_segment(user_name));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Put);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(update_options);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Overwrite the replaceable properties of a pool.
+    ///
+    /// Omitted properties are reset, so a missing start task gets dropped.
+    ///
+    /// `POST /pools/{poolId}/updateproperties` (operation `Pools_ReplacePoolProperties`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Identifier of the pool to overwrite.
+    /// * `pool` - Complete new set of replaceable pool properties.
+    /// * `options` - Optional parameters for the request.
+    pub async fn replace_pool_properties(
+        &self,
+        pool_id: &str,
+        pool: RequestContent<BatchPoolReplaceOptions>,
+        options: Option<BatchClientReplacePoolPropertiesOptions<'_>>,
+    ) -> Result<Response<BatchClientReplacePoolPropertiesResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/updateproperties");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(pool);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[204u16])?;
+        Ok(rsp.into())
+    }
+    /// Change the updatable properties of a task.
+    ///
+    /// Only constraints can be changed this way.
+    ///
+    /// `PUT /jobs/{jobId}/tasks/{taskId}` (operation `Tasks_ReplaceTask`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Identifier of the task to change.
+    /// * `task` - Task carrying the new property values.
+    /// * `options` - Optional parameters for the request.
+    pub async fn replace_task(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        task: RequestContent<BatchTask>,
+        options: Option<BatchClientReplaceTaskOptions<'_>>,
+    ) -> Result<Response<BatchClientReplaceTaskResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Put);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(task);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Change the target node counts of a pool.
+    ///
+    /// Needs a steady allocation state and autoscale off; otherwise the service answers 409.
+    ///
+    /// `POST /pools/{poolId}/resize` (operation `Pools_ResizePool`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Identifier of the pool to resize.
+    /// * `resize_options` - New target sizes and how removed nodes are treated.
+    /// * `options` - Optional parameters for the request.
+    pub async fn resize_pool(
+        &self,
+        pool_id: &str,
+        resize_options: RequestContent<BatchPoolResizeOptions>,
+        options: Option<BatchClientResizePoolOptions<'_>>,
+    ) -> Result<Response<BatchClientResizePoolResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/resize");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(resize_options);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Start a deallocated compute node.
+    ///
+    /// Allowed only for nodes in the deallocated state.
+    ///
+    /// `POST /pools/{poolId}/nodes/{nodeId}/start` (operation `Nodes_StartNode`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool containing the node.
+    /// * `node_id` - Identifier of the node to start.
+    /// * `options` - Optional parameters for the request.
+    pub async fn start_node(
+        &self,
+        pool_id: &str,
+        node_id: &str,
+        options: Option<BatchClientStartNodeOptions<'_>>,
+    ) -> Result<Response<BatchClientStartNodeResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        runtime::require_non_empty("node_id", node_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/nodes/{nodeId}/start");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        path = path.replace("{nodeId}", &runtime::encode_path_segment(node_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Halt a resize that is in progress.
+    ///
+    /// The pool keeps the node count reached so far and passes through stopping to steady.
+    ///
+    /// `POST /pools/{poolId}/stopresize` (operation `Pools_StopPoolResize`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Pool whose resize is halted.
+    /// * `options` - Optional parameters for the request.
+    pub async fn stop_pool_resize(
+        &self,
+        pool_id: &str,
+        options: Option<BatchClientStopPoolResizeOptions<'_>>,
+    ) -> Result<Response<BatchClientStopPoolResizeResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}/stopresize");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// End a job and mark it completed.
+    ///
+    /// Running tasks are stopped and release tasks run; afterwards no tasks can be added.
+    ///
+    /// `POST /jobs/{jobId}/terminate` (operation `Jobs_TerminateJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to end.
+    /// * `options` - Optional parameters for the request.
+    pub async fn terminate_job(
+        &self,
+        job_id: &str,
+        options: Option<BatchClientTerminateJobOptions<'_>>,
+    ) -> Result<Response<BatchClientTerminateJobResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let mut options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/terminate");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.force.as_ref() {
+            query_builder.set_pair("force", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        if let Some(body) = options.options.take() {
+            request
+                .insert_header(
+                    "content-type",
+                    "application/json; odata=minimalmetadata",
+                );
+            request.set_body(body);
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// End a job schedule.
+    ///
+    /// The schedule stops creating jobs and moves to the completed state.
+    ///
+    /// `POST /jobschedules/{jobScheduleId}/terminate` (operation `JobSchedules_TerminateJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to end.
+    /// * `options` - Optional parameters for the request.
+    pub async fn terminate_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        options: Option<BatchClientTerminateJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientTerminateJobScheduleResult, NoFormat>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}/terminate");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        if let Some(v) = options.force.as_ref() {
+            query_builder.set_pair("force", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[202u16])?;
+        Ok(rsp.into())
+    }
+    /// Stop a task and mark it completed.
+    ///
+    /// For multi-instance tasks the primary stops at once and subtasks follow in the background.
+    ///
+    /// `POST /jobs/{jobId}/tasks/{taskId}/terminate` (operation `Tasks_TerminateTask`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Job that owns the task.
+    /// * `task_id` - Identifier of the task to stop.
+    /// * `options` - Optional parameters for the request.
+    pub async fn terminate_task(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        options: Option<BatchClientTerminateTaskOptions<'_>>,
+    ) -> Result<Response<BatchClientTerminateTaskResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        runtime::require_non_empty("task_id", task_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}/tasks/{taskId}/terminate");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        path = path.replace("{taskId}", &runtime::encode_path_segment(task_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Post);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[204u16])?;
+        Ok(rsp.into())
+    }
+    /// Change selected properties of a job.
+    ///
+    /// Only properties present in the body change; the rest keep their values.
+    ///
+    /// `PATCH /jobs/{jobId}` (operation `Jobs_UpdateJob`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id` - Identifier of the job to patch.
+    /// * `job` - Job properties to change.
+    /// * `options` - Optional parameters for the request.
+    pub async fn update_job(
+        &self,
+        job_id: &str,
+        job: RequestContent<BatchJobUpdateOptions>,
+        options: Option<BatchClientUpdateJobOptions<'_>>,
+    ) -> Result<Response<BatchClientUpdateJobResult, NoFormat>> {
+        runtime::require_non_empty("job_id", job_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobs/{jobId}");
+        path = path.replace("{jobId}", &runtime::encode_path_segment(job_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Patch);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(job);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Change selected properties of a job schedule.
+    ///
+    /// Omitted properties keep their values; running jobs are not affected.
+    ///
+    /// `PATCH /jobschedules/{jobScheduleId}` (operation `JobSchedules_UpdateJobSchedule`).
+    ///
+    /// # Arguments
+    ///
+    /// * `job_schedule_id` - Job schedule to patch.
+    /// * `job_schedule` - Schedule properties to change.
+    /// * `options` - Optional parameters for the request.
+    pub async fn update_job_schedule(
+        &self,
+        job_schedule_id: &str,
+        job_schedule: RequestContent<BatchJobScheduleUpdateOptions>,
+        options: Option<BatchClientUpdateJobScheduleOptions<'_>>,
+    ) -> Result<Response<BatchClientUpdateJobScheduleResult, NoFormat>> {
+        runtime::require_non_empty("job_schedule_id", job_schedule_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/jobschedules/{jobScheduleId}");
+        path = path
+            .replace("{jobScheduleId}", &runtime::encode_path_segment(job_schedule_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Patch);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(job_schedule);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
+        Ok(rsp.into())
+    }
+    /// Change selected properties of a pool.
+    ///
+    /// Only properties present in the body change; an omitted start task is kept.
+    ///
+    /// `PATCH /pools/{poolId}` (operation `Pools_UpdatePool`).
+    ///
+    /// # Arguments
+    ///
+    /// * `pool_id` - Identifier of the pool to patch.
+    /// * `pool` - Pool properties to change.
+    /// * `options` - Optional parameters for the request.
+    pub async fn update_pool(
+        &self,
+        pool_id: &str,
+        pool: RequestContent<BatchPoolUpdateOptions>,
+        options: Option<BatchClientUpdatePoolOptions<'_>>,
+    ) -> Result<Response<BatchClientUpdatePoolResult, NoFormat>> {
+        runtime::require_non_empty("pool_id", pool_id)?;
+        let options = options.unwrap_or_default();
+        let ctx = options.method_options.context.to_borrowed();
+        let mut url = self.endpoint.clone();
+        let mut path = String::from("/pools/{poolId}");
+        path = path.replace("{poolId}", &runtime::encode_path_segment(pool_id));
+        url.append_path(&path);
+        let mut query_builder = url.query_builder();
+        query_builder.set_pair("api-version", &self.api_version);
+        if let Some(v) = options.time_out.as_ref() {
+            query_builder.set_pair("timeOut", v.to_string());
+        }
+        query_builder.build();
+        let mut request = Request::new(url, Method::Patch);
+        request.insert_header("accept", "application/json");
+        if let Some(v) = options.client_request_id.as_ref() {
+            request.insert_header("client-request-id", v.to_string());
+        }
+        if let Some(v) = options.return_client_request_id.as_ref() {
+            request.insert_header("return-client-request-id", v.to_string());
+        }
+        if let Some(v) = options.ocp_date.as_ref() {
+            request.insert_header("ocp-date", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_modified_since.as_ref() {
+            request.insert_header("if-modified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_unmodified_since.as_ref() {
+            request.insert_header("if-unmodified-since", runtime::http_date::format(v));
+        }
+        if let Some(v) = options.if_match.as_ref() {
+            request.insert_header("if-match", v.to_string());
+        }
+        if let Some(v) = options.if_none_match.as_ref() {
+            request.insert_header("if-none-match", v.to_string());
+        }
+        request.insert_header("content-type", "application/json; odata=minimalmetadata");
+        request.set_body(pool);
+        let rsp = self
+            .pipeline
+            .send(
+                &ctx,
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let rsp = runtime::check_status(rsp, &[200u16])?;
         Ok(rsp.into())
     }
     /// Copy Batch service logs from a compute node into blob storage.

@@ -6,6 +6,79 @@
 #![allow(unused_imports)]
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::{convert::Infallible, fmt, str::FromStr};
+/// Whether a pool's size is currently changing.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum AllocationState {
+    /// No node count change is under way; the pool is settled.
+    Steady,
+    /// Nodes are currently being added or taken away.
+    Resizing,
+    /// A resize was asked to halt and that halt has not finished yet.
+    Stopping,
+    /// A value this version of `AllocationState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl AllocationState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Steady => "steady",
+            Self::Resizing => "resizing",
+            Self::Stopping => "stopping",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for AllocationState {
+    fn from(s: &str) -> Self {
+        match s {
+            "steady" => Self::Steady,
+            "resizing" => Self::Resizing,
+            "stopping" => Self::Stopping,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for AllocationState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for AllocationState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for AllocationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for AllocationState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for AllocationState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = AllocationState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `AllocationState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<AllocationState, E> {
+                Ok(AllocationState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 /// Sharing scopes for an auto user.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 #[non_exhaustive]
@@ -135,6 +208,359 @@ impl<'de> Deserialize<'de> for BatchAccessScope {
                 s: &str,
             ) -> std::result::Result<BatchAccessScope, E> {
                 Ok(BatchAccessScope::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// What happens to a job once every task in it has completed.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchAllTasksCompleteMode {
+    /// Leave the job active until it is stopped some other way.
+    NoAction,
+    /// End the job, recording AllTasksComplete as the reason.
+    TerminateJob,
+    /// A value this version of `BatchAllTasksCompleteMode` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchAllTasksCompleteMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoAction => "noaction",
+            Self::TerminateJob => "terminatejob",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchAllTasksCompleteMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "noaction" => Self::NoAction,
+            "terminatejob" => Self::TerminateJob,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchAllTasksCompleteMode {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchAllTasksCompleteMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchAllTasksCompleteMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchAllTasksCompleteMode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchAllTasksCompleteMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchAllTasksCompleteMode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchAllTasksCompleteMode` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchAllTasksCompleteMode, E> {
+                Ok(BatchAllTasksCompleteMode::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Encodings accepted for uploaded certificates.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchCertificateFormat {
+    /// PKCS#12 file holding a certificate or a chain.
+    Pfx,
+    /// Base64 X.509 certificate without a private key.
+    Cer,
+    /// A value this version of `BatchCertificateFormat` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchCertificateFormat {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pfx => "pfx",
+            Self::Cer => "cer",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchCertificateFormat {
+    fn from(s: &str) -> Self {
+        match s {
+            "pfx" => Self::Pfx,
+            "cer" => Self::Cer,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchCertificateFormat {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchCertificateFormat {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchCertificateFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchCertificateFormat {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchCertificateFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchCertificateFormat;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchCertificateFormat` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchCertificateFormat, E> {
+                Ok(BatchCertificateFormat::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Lifecycle states of a certificate.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchCertificateState {
+    /// Ready to be referenced by pools.
+    Active,
+    /// Removal was requested and is still in progress; new references are refused.
+    Deleting,
+    /// Removal stopped because pools or nodes still use the certificate.
+    DeleteFailed,
+    /// A value this version of `BatchCertificateState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchCertificateState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Deleting => "deleting",
+            Self::DeleteFailed => "deletefailed",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchCertificateState {
+    fn from(s: &str) -> Self {
+        match s {
+            "active" => Self::Active,
+            "deleting" => Self::Deleting,
+            "deletefailed" => Self::DeleteFailed,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchCertificateState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchCertificateState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchCertificateState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchCertificateState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchCertificateState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchCertificateState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchCertificateState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchCertificateState, E> {
+                Ok(BatchCertificateState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Windows certificate store locations.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchCertificateStoreLocation {
+    /// Install into the store of the current user.
+    CurrentUser,
+    /// Install into the machine-wide store.
+    LocalMachine,
+    /// A value this version of `BatchCertificateStoreLocation` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchCertificateStoreLocation {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CurrentUser => "currentuser",
+            Self::LocalMachine => "localmachine",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchCertificateStoreLocation {
+    fn from(s: &str) -> Self {
+        match s {
+            "currentuser" => Self::CurrentUser,
+            "localmachine" => Self::LocalMachine,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchCertificateStoreLocation {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchCertificateStoreLocation {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchCertificateStoreLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchCertificateStoreLocation {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchCertificateStoreLocation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchCertificateStoreLocation;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchCertificateStoreLocation` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchCertificateStoreLocation, E> {
+                Ok(BatchCertificateStoreLocation::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Node accounts that can be granted a certificate's private key.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchCertificateVisibility {
+    /// The account running the start task.
+    StartTask,
+    /// Accounts running job tasks.
+    Task,
+    /// Accounts that people use to log in remotely.
+    RemoteUser,
+    /// A value this version of `BatchCertificateVisibility` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchCertificateVisibility {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StartTask => "starttask",
+            Self::Task => "task",
+            Self::RemoteUser => "remoteuser",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchCertificateVisibility {
+    fn from(s: &str) -> Self {
+        match s {
+            "starttask" => Self::StartTask,
+            "task" => Self::Task,
+            "remoteuser" => Self::RemoteUser,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchCertificateVisibility {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchCertificateVisibility {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchCertificateVisibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchCertificateVisibility {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchCertificateVisibility {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchCertificateVisibility;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchCertificateVisibility` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchCertificateVisibility, E> {
+                Ok(BatchCertificateVisibility::from(s))
             }
         }
         d.deserialize_str(V)
@@ -282,6 +708,75 @@ impl<'de> Deserialize<'de> for BatchJobActionKind {
         d.deserialize_str(V)
     }
 }
+/// Tie-break rule for picking tasks among jobs of equal priority.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchJobDefaultOrder {
+    /// Draw tasks evenly from every job that shares the priority.
+    None,
+    /// Prefer tasks of the job that was created first.
+    CreationTime,
+    /// A value this version of `BatchJobDefaultOrder` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchJobDefaultOrder {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::CreationTime => "creationTime",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchJobDefaultOrder {
+    fn from(s: &str) -> Self {
+        match s {
+            "none" => Self::None,
+            "creationTime" => Self::CreationTime,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchJobDefaultOrder {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchJobDefaultOrder {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchJobDefaultOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchJobDefaultOrder {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchJobDefaultOrder {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchJobDefaultOrder;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchJobDefaultOrder` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchJobDefaultOrder, E> {
+                Ok(BatchJobDefaultOrder::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 /// Lifecycle states of the per-node job preparation task.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 #[non_exhaustive]
@@ -420,6 +915,691 @@ impl<'de> Deserialize<'de> for BatchJobReleaseTaskState {
         d.deserialize_str(V)
     }
 }
+/// Lifecycle states of a job schedule.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchJobScheduleState {
+    /// Creating jobs as its timing rules dictate.
+    Active,
+    /// Finished, either past its end time or ended by a caller.
+    Completed,
+    /// Paused by a caller; no new jobs start but a running one continues.
+    Disabled,
+    /// Ending, by itself or on request, with the shutdown still in progress.
+    Terminating,
+    /// Removal was requested and is still in progress; no new jobs start.
+    Deleting,
+    /// A value this version of `BatchJobScheduleState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchJobScheduleState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Completed => "completed",
+            Self::Disabled => "disabled",
+            Self::Terminating => "terminating",
+            Self::Deleting => "deleting",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchJobScheduleState {
+    fn from(s: &str) -> Self {
+        match s {
+            "active" => Self::Active,
+            "completed" => Self::Completed,
+            "disabled" => Self::Disabled,
+            "terminating" => Self::Terminating,
+            "deleting" => Self::Deleting,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchJobScheduleState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchJobScheduleState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchJobScheduleState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchJobScheduleState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchJobScheduleState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchJobScheduleState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchJobScheduleState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchJobScheduleState, E> {
+                Ok(BatchJobScheduleState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Lifecycle states of a job.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchJobState {
+    /// Accepting tasks and scheduling them.
+    Active,
+    /// Being disabled; for example still waiting for tasks to stop.
+    Disabling,
+    /// Paused; nothing runs and nothing new gets scheduled.
+    Disabled,
+    /// Being enabled again, with the change still in progress.
+    Enabling,
+    /// Finishing because its manager ended or a caller stopped it; not done yet.
+    Terminating,
+    /// Every task has ended and no further tasks or changes are accepted.
+    Completed,
+    /// Being removed, for example while running tasks are still stopped.
+    Deleting,
+    /// A value this version of `BatchJobState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchJobState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Disabling => "disabling",
+            Self::Disabled => "disabled",
+            Self::Enabling => "enabling",
+            Self::Terminating => "terminating",
+            Self::Completed => "completed",
+            Self::Deleting => "deleting",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchJobState {
+    fn from(s: &str) -> Self {
+        match s {
+            "active" => Self::Active,
+            "disabling" => Self::Disabling,
+            "disabled" => Self::Disabled,
+            "enabling" => Self::Enabling,
+            "terminating" => Self::Terminating,
+            "completed" => Self::Completed,
+            "deleting" => Self::Deleting,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchJobState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchJobState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchJobState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchJobState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchJobState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchJobState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchJobState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchJobState, E> {
+                Ok(BatchJobState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// How nodes talk to the Batch service.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeCommunicationMode {
+    /// Let the service pick the mode.
+    Default,
+    /// Needs inbound TCP on 29876-29877 and outbound TCP 443 to storage and management tags.
+    Classic,
+    /// Needs only outbound TCP 443 to the BatchNodeManagement tag; no inbound ports.
+    Simplified,
+    /// A value this version of `BatchNodeCommunicationMode` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeCommunicationMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "default",
+            Self::Classic => "classic",
+            Self::Simplified => "simplified",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeCommunicationMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "default" => Self::Default,
+            "classic" => Self::Classic,
+            "simplified" => Self::Simplified,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeCommunicationMode {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeCommunicationMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeCommunicationMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeCommunicationMode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeCommunicationMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeCommunicationMode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeCommunicationMode` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeCommunicationMode, E> {
+                Ok(BatchNodeCommunicationMode::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Ways to treat running tasks when a node is deallocated.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeDeallocateOption {
+    /// Stop running tasks, put them back in the queue, then deallocate at once.
+    Requeue,
+    /// Stop running tasks as failed without rerun, then deallocate at once.
+    Terminate,
+    /// Let running tasks finish, accept no new ones, then deallocate.
+    TaskCompletion,
+    /// Let running tasks finish and their retention expire, accepting no new ones, then deallocate.
+    RetainedData,
+    /// A value this version of `BatchNodeDeallocateOption` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeDeallocateOption {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Requeue => "requeue",
+            Self::Terminate => "terminate",
+            Self::TaskCompletion => "taskcompletion",
+            Self::RetainedData => "retaineddata",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeDeallocateOption {
+    fn from(s: &str) -> Self {
+        match s {
+            "requeue" => Self::Requeue,
+            "terminate" => Self::Terminate,
+            "taskcompletion" => Self::TaskCompletion,
+            "retaineddata" => Self::RetainedData,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeDeallocateOption {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeDeallocateOption {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeDeallocateOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeDeallocateOption {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeDeallocateOption {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeDeallocateOption;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeDeallocateOption` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeDeallocateOption, E> {
+                Ok(BatchNodeDeallocateOption::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Ways to treat a node and its running tasks when it leaves a pool.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeDeallocationOption {
+    /// Stop running tasks, put them back in the queue, then remove the node.
+    Requeue,
+    /// Stop running tasks as failed without rerun, then remove the node.
+    Terminate,
+    /// Let running tasks finish, accept no new ones, then remove the node.
+    TaskCompletion,
+    /// Let running tasks finish and their retention expire, accepting no new ones, then remove.
+    RetainedData,
+    /// A value this version of `BatchNodeDeallocationOption` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeDeallocationOption {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Requeue => "requeue",
+            Self::Terminate => "terminate",
+            Self::TaskCompletion => "taskcompletion",
+            Self::RetainedData => "retaineddata",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeDeallocationOption {
+    fn from(s: &str) -> Self {
+        match s {
+            "requeue" => Self::Requeue,
+            "terminate" => Self::Terminate,
+            "taskcompletion" => Self::TaskCompletion,
+            "retaineddata" => Self::RetainedData,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeDeallocationOption {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeDeallocationOption {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeDeallocationOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeDeallocationOption {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeDeallocationOption {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeDeallocationOption;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeDeallocationOption` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeDeallocationOption, E> {
+                Ok(BatchNodeDeallocationOption::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Ways to treat running tasks when scheduling is turned off on a node.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeDisableSchedulingOption {
+    /// Stop running tasks and requeue them, possibly for other nodes; go offline at once.
+    Requeue,
+    /// Stop running tasks as failed without rerun, then go offline at once.
+    Terminate,
+    /// Let running tasks finish, accept no new ones, then go offline.
+    TaskCompletion,
+    /// A value this version of `BatchNodeDisableSchedulingOption` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeDisableSchedulingOption {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Requeue => "requeue",
+            Self::Terminate => "terminate",
+            Self::TaskCompletion => "taskcompletion",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeDisableSchedulingOption {
+    fn from(s: &str) -> Self {
+        match s {
+            "requeue" => Self::Requeue,
+            "terminate" => Self::Terminate,
+            "taskcompletion" => Self::TaskCompletion,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeDisableSchedulingOption {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeDisableSchedulingOption {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeDisableSchedulingOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeDisableSchedulingOption {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeDisableSchedulingOption {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeDisableSchedulingOption;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeDisableSchedulingOption` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeDisableSchedulingOption, E> {
+                Ok(BatchNodeDisableSchedulingOption::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Strategies for spreading tasks over the nodes of a pool.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeFillType {
+    /// Balance tasks evenly over all nodes.
+    Spread,
+    /// Fill each node up to its slot limit before moving to the next.
+    Pack,
+    /// A value this version of `BatchNodeFillType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeFillType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Spread => "spread",
+            Self::Pack => "pack",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeFillType {
+    fn from(s: &str) -> Self {
+        match s {
+            "spread" => Self::Spread,
+            "pack" => Self::Pack,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeFillType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeFillType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeFillType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeFillType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeFillType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeFillType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeFillType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeFillType, E> {
+                Ok(BatchNodeFillType::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Strategies for placing pool nodes.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodePlacementPolicyType {
+    /// Put every node in one region without zone balancing.
+    Regional,
+    /// Balance nodes across availability zones as well as possible.
+    Zonal,
+    /// A value this version of `BatchNodePlacementPolicyType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodePlacementPolicyType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Regional => "regional",
+            Self::Zonal => "zonal",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodePlacementPolicyType {
+    fn from(s: &str) -> Self {
+        match s {
+            "regional" => Self::Regional,
+            "zonal" => Self::Zonal,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodePlacementPolicyType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodePlacementPolicyType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodePlacementPolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodePlacementPolicyType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodePlacementPolicyType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodePlacementPolicyType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodePlacementPolicyType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodePlacementPolicyType, E> {
+                Ok(BatchNodePlacementPolicyType::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Ways to treat running tasks when a node restarts.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeRebootKind {
+    /// Stop running tasks, put them back in the queue, then restart at once.
+    Requeue,
+    /// Stop running tasks as failed without rerun, then restart at once.
+    Terminate,
+    /// Let running tasks finish, accept no new ones, then restart.
+    TaskCompletion,
+    /// Let running tasks finish and their retention expire, accepting no new ones, then restart.
+    RetainedData,
+    /// A value this version of `BatchNodeRebootKind` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeRebootKind {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Requeue => "requeue",
+            Self::Terminate => "terminate",
+            Self::TaskCompletion => "taskcompletion",
+            Self::RetainedData => "retaineddata",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeRebootKind {
+    fn from(s: &str) -> Self {
+        match s {
+            "requeue" => Self::Requeue,
+            "terminate" => Self::Terminate,
+            "taskcompletion" => Self::TaskCompletion,
+            "retaineddata" => Self::RetainedData,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeRebootKind {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeRebootKind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeRebootKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeRebootKind {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeRebootKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeRebootKind;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeRebootKind` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeRebootKind, E> {
+                Ok(BatchNodeRebootKind::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 /// Ways to treat running tasks when a node is reimaged.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 #[non_exhaustive]
@@ -492,6 +1672,480 @@ impl<'de> Deserialize<'de> for BatchNodeReimageOption {
                 s: &str,
             ) -> std::result::Result<BatchNodeReimageOption, E> {
                 Ok(BatchNodeReimageOption::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Lifecycle states of a compute node.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchNodeState {
+    /// Up and not running any task.
+    Idle,
+    /// The node is restarting.
+    Rebooting,
+    /// Getting a fresh OS install.
+    Reimaging,
+    /// Executing one or more tasks besides the start task.
+    Running,
+    /// Cannot run tasks because of errors.
+    Unusable,
+    /// VM obtained but not yet joining the pool.
+    Creating,
+    /// The Batch agent is starting up on the VM.
+    Starting,
+    /// Start task is running and waitForSuccess holds back other work.
+    WaitingForStartTask,
+    /// Start task failed after all retries with waitForSuccess set; no tasks run.
+    StartTaskFailed,
+    /// Contact was lost, so the real state is not known.
+    Unknown,
+    /// Leaving because it was removed or the pool shrank.
+    LeavingPool,
+    /// Idle with scheduling of new tasks turned off.
+    Offline,
+    /// Spot or low-priority VM was taken back; its tasks get rescheduled elsewhere.
+    Preempted,
+    /// An OS upgrade is under way.
+    UpgradingOs,
+    /// VM released; the node is deallocated.
+    Deallocated,
+    /// VM is being released.
+    Deallocating,
+    /// A value this version of `BatchNodeState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchNodeState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Idle => "idle",
+            Self::Rebooting => "rebooting",
+            Self::Reimaging => "reimaging",
+            Self::Running => "running",
+            Self::Unusable => "unusable",
+            Self::Creating => "creating",
+            Self::Starting => "starting",
+            Self::WaitingForStartTask => "waitingforstarttask",
+            Self::StartTaskFailed => "starttaskfailed",
+            Self::Unknown => "unknown",
+            Self::LeavingPool => "leavingpool",
+            Self::Offline => "offline",
+            Self::Preempted => "preempted",
+            Self::UpgradingOs => "upgradingos",
+            Self::Deallocated => "deallocated",
+            Self::Deallocating => "deallocating",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchNodeState {
+    fn from(s: &str) -> Self {
+        match s {
+            "idle" => Self::Idle,
+            "rebooting" => Self::Rebooting,
+            "reimaging" => Self::Reimaging,
+            "running" => Self::Running,
+            "unusable" => Self::Unusable,
+            "creating" => Self::Creating,
+            "starting" => Self::Starting,
+            "waitingforstarttask" => Self::WaitingForStartTask,
+            "starttaskfailed" => Self::StartTaskFailed,
+            "unknown" => Self::Unknown,
+            "leavingpool" => Self::LeavingPool,
+            "offline" => Self::Offline,
+            "preempted" => Self::Preempted,
+            "upgradingos" => Self::UpgradingOs,
+            "deallocated" => Self::Deallocated,
+            "deallocating" => Self::Deallocating,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchNodeState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchNodeState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchNodeState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchNodeState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchNodeState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchNodeState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchNodeState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchNodeState, E> {
+                Ok(BatchNodeState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Kinds of managed identity a pool can carry.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchPoolIdentityType {
+    /// The pool carries user-assigned identities.
+    UserAssigned,
+    /// The pool carries no identity; on update this removes existing ones.
+    None,
+    /// A value this version of `BatchPoolIdentityType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchPoolIdentityType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserAssigned => "UserAssigned",
+            Self::None => "None",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchPoolIdentityType {
+    fn from(s: &str) -> Self {
+        match s {
+            "UserAssigned" => Self::UserAssigned,
+            "None" => Self::None,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchPoolIdentityType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchPoolIdentityType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchPoolIdentityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchPoolIdentityType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchPoolIdentityType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchPoolIdentityType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchPoolIdentityType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchPoolIdentityType, E> {
+                Ok(BatchPoolIdentityType::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// How long an auto pool lives and which jobs use it.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchPoolLifetimeOption {
+    /// The pool lives as long as the job schedule and serves all its jobs.
+    JobSchedule,
+    /// The pool lives as long as one job and is created with it.
+    Job,
+    /// A value this version of `BatchPoolLifetimeOption` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchPoolLifetimeOption {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::JobSchedule => "jobschedule",
+            Self::Job => "job",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchPoolLifetimeOption {
+    fn from(s: &str) -> Self {
+        match s {
+            "jobschedule" => Self::JobSchedule,
+            "job" => Self::Job,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchPoolLifetimeOption {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchPoolLifetimeOption {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchPoolLifetimeOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchPoolLifetimeOption {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchPoolLifetimeOption {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchPoolLifetimeOption;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchPoolLifetimeOption` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchPoolLifetimeOption, E> {
+                Ok(BatchPoolLifetimeOption::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Lifecycle states of a pool.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchPoolState {
+    /// Usable for running tasks as far as nodes are available.
+    Active,
+    /// Removal was requested and has not finished.
+    Deleting,
+    /// A value this version of `BatchPoolState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchPoolState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Deleting => "deleting",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchPoolState {
+    fn from(s: &str) -> Self {
+        match s {
+            "active" => Self::Active,
+            "deleting" => Self::Deleting,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchPoolState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchPoolState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchPoolState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchPoolState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchPoolState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchPoolState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchPoolState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchPoolState, E> {
+                Ok(BatchPoolState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Lifecycle states of a start task.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchStartTaskState {
+    /// The start task is still executing.
+    Running,
+    /// Finished with code 0, ran out of retries, or could not start.
+    Completed,
+    /// A value this version of `BatchStartTaskState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchStartTaskState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchStartTaskState {
+    fn from(s: &str) -> Self {
+        match s {
+            "running" => Self::Running,
+            "completed" => Self::Completed,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchStartTaskState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchStartTaskState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchStartTaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchStartTaskState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchStartTaskState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchStartTaskState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchStartTaskState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchStartTaskState, E> {
+                Ok(BatchStartTaskState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Lifecycle states of a subtask.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchSubtaskState {
+    /// On a node, waiting for the job preparation task there to finish.
+    Preparing,
+    /// Executing on a node, including setup like downloading inputs.
+    Running,
+    /// No longer eligible to run, whether it succeeded or used up its retries.
+    Completed,
+    /// A value this version of `BatchSubtaskState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchSubtaskState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Preparing => "preparing",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchSubtaskState {
+    fn from(s: &str) -> Self {
+        match s {
+            "preparing" => Self::Preparing,
+            "running" => Self::Running,
+            "completed" => Self::Completed,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchSubtaskState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchSubtaskState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchSubtaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchSubtaskState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchSubtaskState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchSubtaskState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchSubtaskState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchSubtaskState, E> {
+                Ok(BatchSubtaskState::from(s))
             }
         }
         d.deserialize_str(V)
@@ -639,6 +2293,75 @@ impl<'de> Deserialize<'de> for BatchTaskExecutionResult {
         d.deserialize_str(V)
     }
 }
+/// What happens to a job when one of its tasks fails.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum BatchTaskFailureMode {
+    /// Leave the job active until it is stopped some other way.
+    NoAction,
+    /// Apply the jobAction from the failed task's exit conditions.
+    PerformExitOptionsJobAction,
+    /// A value this version of `BatchTaskFailureMode` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl BatchTaskFailureMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoAction => "noaction",
+            Self::PerformExitOptionsJobAction => "performexitoptionsjobaction",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for BatchTaskFailureMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "noaction" => Self::NoAction,
+            "performexitoptionsjobaction" => Self::PerformExitOptionsJobAction,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for BatchTaskFailureMode {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for BatchTaskFailureMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for BatchTaskFailureMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for BatchTaskFailureMode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for BatchTaskFailureMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = BatchTaskFailureMode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `BatchTaskFailureMode` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<BatchTaskFailureMode, E> {
+                Ok(BatchTaskFailureMode::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 /// Lifecycle states of a task.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 #[non_exhaustive]
@@ -711,6 +2434,79 @@ impl<'de> Deserialize<'de> for BatchTaskState {
                 s: &str,
             ) -> std::result::Result<BatchTaskState, E> {
                 Ok(BatchTaskState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Host caching modes for a disk.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum CachingType {
+    /// Host caching is turned off.
+    None,
+    /// The host caches reads only.
+    ReadOnly,
+    /// Cache both reads and writes.
+    ReadWrite,
+    /// A value this version of `CachingType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl CachingType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::ReadOnly => "readonly",
+            Self::ReadWrite => "readwrite",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for CachingType {
+    fn from(s: &str) -> Self {
+        match s {
+            "none" => Self::None,
+            "readonly" => Self::ReadOnly,
+            "readwrite" => Self::ReadWrite,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for CachingType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for CachingType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for CachingType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CachingType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CachingType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = CachingType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `CachingType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<CachingType, E> {
+                Ok(CachingType::from(s))
             }
         }
         d.deserialize_str(V)
@@ -796,6 +2592,75 @@ impl<'de> Deserialize<'de> for ContainerHostDataPath {
                 s: &str,
             ) -> std::result::Result<ContainerHostDataPath, E> {
                 Ok(ContainerHostDataPath::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Container runtimes a pool can use.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum ContainerType {
+    /// Launch containers with a Docker-compatible runtime.
+    DockerCompatible,
+    /// Launch containers with a runtime built on CRI.
+    CriCompatible,
+    /// A value this version of `ContainerType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl ContainerType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DockerCompatible => "dockerCompatible",
+            Self::CriCompatible => "criCompatible",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for ContainerType {
+    fn from(s: &str) -> Self {
+        match s {
+            "dockerCompatible" => Self::DockerCompatible,
+            "criCompatible" => Self::CriCompatible,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for ContainerType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for ContainerType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for ContainerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ContainerType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ContainerType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = ContainerType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `ContainerType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<ContainerType, E> {
+                Ok(ContainerType::from(s))
             }
         }
         d.deserialize_str(V)
@@ -939,6 +2804,282 @@ impl<'de> Deserialize<'de> for DependencyAction {
         d.deserialize_str(V)
     }
 }
+/// Where an ephemeral OS disk is kept on pool VMs.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum DiffDiskPlacement {
+    /// Keep the ephemeral OS disk in the VM cache.
+    CacheDisk,
+    /// A value this version of `DiffDiskPlacement` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl DiffDiskPlacement {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CacheDisk => "cachedisk",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for DiffDiskPlacement {
+    fn from(s: &str) -> Self {
+        match s {
+            "cachedisk" => Self::CacheDisk,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for DiffDiskPlacement {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for DiffDiskPlacement {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for DiffDiskPlacement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for DiffDiskPlacement {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for DiffDiskPlacement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = DiffDiskPlacement;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `DiffDiskPlacement` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<DiffDiskPlacement, E> {
+                Ok(DiffDiskPlacement::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Ways to treat running tasks when a job is disabled.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum DisableBatchJobOption {
+    /// Stop running tasks and queue them to run once the job is enabled.
+    Requeue,
+    /// Stop running tasks as failed without rerun.
+    Terminate,
+    /// Let running tasks finish.
+    Wait,
+    /// A value this version of `DisableBatchJobOption` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl DisableBatchJobOption {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Requeue => "requeue",
+            Self::Terminate => "terminate",
+            Self::Wait => "wait",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for DisableBatchJobOption {
+    fn from(s: &str) -> Self {
+        match s {
+            "requeue" => Self::Requeue,
+            "terminate" => Self::Terminate,
+            "wait" => Self::Wait,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for DisableBatchJobOption {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for DisableBatchJobOption {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for DisableBatchJobOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for DisableBatchJobOption {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for DisableBatchJobOption {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = DisableBatchJobOption;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `DisableBatchJobOption` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<DisableBatchJobOption, E> {
+                Ok(DisableBatchJobOption::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Node disks that can be encrypted.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum DiskEncryptionTarget {
+    /// Encrypt the operating system disk.
+    OsDisk,
+    /// Encrypt the temporary disk; on Linux this also covers other partitions.
+    TemporaryDisk,
+    /// A value this version of `DiskEncryptionTarget` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl DiskEncryptionTarget {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OsDisk => "osdisk",
+            Self::TemporaryDisk => "temporarydisk",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for DiskEncryptionTarget {
+    fn from(s: &str) -> Self {
+        match s {
+            "osdisk" => Self::OsDisk,
+            "temporarydisk" => Self::TemporaryDisk,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for DiskEncryptionTarget {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for DiskEncryptionTarget {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for DiskEncryptionTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for DiskEncryptionTarget {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for DiskEncryptionTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = DiskEncryptionTarget;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `DiskEncryptionTarget` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<DiskEncryptionTarget, E> {
+                Ok(DiskEncryptionTarget::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Scope at which virtual networks are assigned dynamically.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum DynamicVNetAssignmentScope {
+    /// Networks are not assigned dynamically.
+    None,
+    /// Assign a network per job.
+    Job,
+    /// A value this version of `DynamicVNetAssignmentScope` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl DynamicVNetAssignmentScope {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Job => "job",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for DynamicVNetAssignmentScope {
+    fn from(s: &str) -> Self {
+        match s {
+            "none" => Self::None,
+            "job" => Self::Job,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for DynamicVNetAssignmentScope {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for DynamicVNetAssignmentScope {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for DynamicVNetAssignmentScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for DynamicVNetAssignmentScope {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for DynamicVNetAssignmentScope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = DynamicVNetAssignmentScope;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `DynamicVNetAssignmentScope` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<DynamicVNetAssignmentScope, E> {
+                Ok(DynamicVNetAssignmentScope::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 /// Privilege levels for a user account.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 #[non_exhaustive]
@@ -1003,6 +3144,559 @@ impl<'de> Deserialize<'de> for ElevationLevel {
                 s: &str,
             ) -> std::result::Result<ElevationLevel, E> {
                 Ok(ElevationLevel::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Ways an access control policy is carried out.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum HostEndpointSettingsModeTypes {
+    /// Audit mode; denials are logged but requests still go through.
+    Audit,
+    /// Enforce mode, the preferred choice; cannot be combined with a profile reference.
+    Enforce,
+    /// A value this version of `HostEndpointSettingsModeTypes` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl HostEndpointSettingsModeTypes {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Audit => "automatic",
+            Self::Enforce => "manual",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for HostEndpointSettingsModeTypes {
+    fn from(s: &str) -> Self {
+        match s {
+            "automatic" => Self::Audit,
+            "manual" => Self::Enforce,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for HostEndpointSettingsModeTypes {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for HostEndpointSettingsModeTypes {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for HostEndpointSettingsModeTypes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for HostEndpointSettingsModeTypes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for HostEndpointSettingsModeTypes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = HostEndpointSettingsModeTypes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `HostEndpointSettingsModeTypes` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<HostEndpointSettingsModeTypes, E> {
+                Ok(HostEndpointSettingsModeTypes::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// How well Batch has checked an image against its agent SKU.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum ImageVerificationType {
+    /// Tested; every Batch feature is confirmed to work.
+    Verified,
+    /// Expected to be binary compatible, but features were not tested.
+    Unverified,
+    /// A value this version of `ImageVerificationType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl ImageVerificationType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "verified",
+            Self::Unverified => "unverified",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for ImageVerificationType {
+    fn from(s: &str) -> Self {
+        match s {
+            "verified" => Self::Verified,
+            "unverified" => Self::Unverified,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for ImageVerificationType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for ImageVerificationType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for ImageVerificationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ImageVerificationType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ImageVerificationType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = ImageVerificationType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `ImageVerificationType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<ImageVerificationType, E> {
+                Ok(ImageVerificationType::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Transport protocols for endpoints.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum InboundEndpointProtocol {
+    /// Use the TCP transport.
+    Tcp,
+    /// Use the UDP transport.
+    Udp,
+    /// A value this version of `InboundEndpointProtocol` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl InboundEndpointProtocol {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for InboundEndpointProtocol {
+    fn from(s: &str) -> Self {
+        match s {
+            "tcp" => Self::Tcp,
+            "udp" => Self::Udp,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for InboundEndpointProtocol {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for InboundEndpointProtocol {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for InboundEndpointProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for InboundEndpointProtocol {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for InboundEndpointProtocol {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = InboundEndpointProtocol;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `InboundEndpointProtocol` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<InboundEndpointProtocol, E> {
+                Ok(InboundEndpointProtocol::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Who supplies public IP addresses for a pool.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum IpAddressProvisioningType {
+    /// Batch creates and manages the public IPs, possibly several.
+    BatchManaged,
+    /// The caller supplies the public IPs for nodes.
+    UserManaged,
+    /// No public IP addresses are created at all.
+    NoPublicIpAddresses,
+    /// A value this version of `IpAddressProvisioningType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl IpAddressProvisioningType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BatchManaged => "batchmanaged",
+            Self::UserManaged => "usermanaged",
+            Self::NoPublicIpAddresses => "nopublicipaddresses",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for IpAddressProvisioningType {
+    fn from(s: &str) -> Self {
+        match s {
+            "batchmanaged" => Self::BatchManaged,
+            "usermanaged" => Self::UserManaged,
+            "nopublicipaddresses" => Self::NoPublicIpAddresses,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for IpAddressProvisioningType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for IpAddressProvisioningType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for IpAddressProvisioningType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for IpAddressProvisioningType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for IpAddressProvisioningType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = IpAddressProvisioningType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `IpAddressProvisioningType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<IpAddressProvisioningType, E> {
+                Ok(IpAddressProvisioningType::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// IP versions that a pool can offer.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum IpFamily {
+    /// The pool offers IPv4.
+    Ipv4,
+    /// The pool offers IPv6.
+    Ipv6,
+    /// A value this version of `IpFamily` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl IpFamily {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ipv4 => "IPv4",
+            Self::Ipv6 => "IPv6",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for IpFamily {
+    fn from(s: &str) -> Self {
+        match s {
+            "IPv4" => Self::Ipv4,
+            "IPv6" => Self::Ipv6,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for IpFamily {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for IpFamily {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for IpFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for IpFamily {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for IpFamily {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = IpFamily;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `IpFamily` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<IpFamily, E> {
+                Ok(IpFamily::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Win32 logon types for Windows user accounts.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum LoginMode {
+    /// LOGON32\_LOGON\_BATCH, suited to long-running parallel work.
+    Batch,
+    /// LOGON32\_LOGON\_INTERACTIVE, which brings UAC elevation behaviour with admin users.
+    Interactive,
+    /// A value this version of `LoginMode` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl LoginMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Batch => "batch",
+            Self::Interactive => "interactive",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for LoginMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "batch" => Self::Batch,
+            "interactive" => Self::Interactive,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for LoginMode {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for LoginMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for LoginMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for LoginMode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for LoginMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = LoginMode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `LoginMode` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<LoginMode, E> {
+                Ok(LoginMode::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Outcomes of a firewall rule.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum NetworkSecurityGroupRuleAccess {
+    /// Let the traffic through.
+    Allow,
+    /// Block the matching traffic.
+    Deny,
+    /// A value this version of `NetworkSecurityGroupRuleAccess` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl NetworkSecurityGroupRuleAccess {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for NetworkSecurityGroupRuleAccess {
+    fn from(s: &str) -> Self {
+        match s {
+            "allow" => Self::Allow,
+            "deny" => Self::Deny,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for NetworkSecurityGroupRuleAccess {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for NetworkSecurityGroupRuleAccess {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for NetworkSecurityGroupRuleAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NetworkSecurityGroupRuleAccess {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NetworkSecurityGroupRuleAccess {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = NetworkSecurityGroupRuleAccess;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `NetworkSecurityGroupRuleAccess` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<NetworkSecurityGroupRuleAccess, E> {
+                Ok(NetworkSecurityGroupRuleAccess::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Operating system families of an image.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum OsType {
+    /// Operating systems based on Linux.
+    Linux,
+    /// Microsoft Windows operating systems.
+    Windows,
+    /// A value this version of `OsType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl OsType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Linux => "linux",
+            Self::Windows => "windows",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for OsType {
+    fn from(s: &str) -> Self {
+        match s {
+            "linux" => Self::Linux,
+            "windows" => Self::Windows,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for OsType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for OsType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for OsType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for OsType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for OsType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = OsType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `OsType` string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<OsType, E> {
+                Ok(OsType::from(s))
             }
         }
         d.deserialize_str(V)
@@ -1076,6 +3770,436 @@ impl<'de> Deserialize<'de> for OutputFileUploadCondition {
                 s: &str,
             ) -> std::result::Result<OutputFileUploadCondition, E> {
                 Ok(OutputFileUploadCondition::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Whether a node accepts new tasks.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum SchedulingState {
+    /// New tasks may be placed on the node.
+    Enabled,
+    /// No new tasks are placed; running ones may finish.
+    Disabled,
+    /// A value this version of `SchedulingState` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl SchedulingState {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for SchedulingState {
+    fn from(s: &str) -> Self {
+        match s {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for SchedulingState {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for SchedulingState {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for SchedulingState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for SchedulingState {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for SchedulingState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = SchedulingState;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `SchedulingState` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<SchedulingState, E> {
+                Ok(SchedulingState::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Managed disk encryption choices for confidential VMs.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum SecurityEncryptionTypes {
+    /// Encrypt the disk together with the VM guest state blob; not for data disks.
+    DiskWithVmGuestState,
+    /// Keep firmware state out of the VM guest state blob.
+    NonPersistedTpm,
+    /// Encrypt only the VM guest state blob.
+    VmGuestStateOnly,
+    /// A value this version of `SecurityEncryptionTypes` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl SecurityEncryptionTypes {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DiskWithVmGuestState => "DiskWithVMGuestState",
+            Self::NonPersistedTpm => "NonPersistedTPM",
+            Self::VmGuestStateOnly => "VMGuestStateOnly",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for SecurityEncryptionTypes {
+    fn from(s: &str) -> Self {
+        match s {
+            "DiskWithVMGuestState" => Self::DiskWithVmGuestState,
+            "NonPersistedTPM" => Self::NonPersistedTpm,
+            "VMGuestStateOnly" => Self::VmGuestStateOnly,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for SecurityEncryptionTypes {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for SecurityEncryptionTypes {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for SecurityEncryptionTypes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for SecurityEncryptionTypes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for SecurityEncryptionTypes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = SecurityEncryptionTypes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `SecurityEncryptionTypes` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<SecurityEncryptionTypes, E> {
+                Ok(SecurityEncryptionTypes::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Security kinds of a VM.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum SecurityTypes {
+    /// Hardens the VM against advanced, persistent attacks.
+    TrustedLaunch,
+    /// Hardware-backed isolation for highly sensitive workloads.
+    ConfidentialVm,
+    /// A value this version of `SecurityTypes` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl SecurityTypes {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TrustedLaunch => "trustedLaunch",
+            Self::ConfidentialVm => "confidentialVM",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for SecurityTypes {
+    fn from(s: &str) -> Self {
+        match s {
+            "trustedLaunch" => Self::TrustedLaunch,
+            "confidentialVM" => Self::ConfidentialVm,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for SecurityTypes {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for SecurityTypes {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for SecurityTypes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for SecurityTypes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for SecurityTypes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = SecurityTypes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `SecurityTypes` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<SecurityTypes, E> {
+                Ok(SecurityTypes::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Severity levels of a status entry.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum StatusLevelTypes {
+    /// The status reports an error.
+    Error,
+    /// The status is informational.
+    Info,
+    /// The status is a warning.
+    Warning,
+    /// A value this version of `StatusLevelTypes` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl StatusLevelTypes {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Error => "Error",
+            Self::Info => "Info",
+            Self::Warning => "Warning",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for StatusLevelTypes {
+    fn from(s: &str) -> Self {
+        match s {
+            "Error" => Self::Error,
+            "Info" => Self::Info,
+            "Warning" => Self::Warning,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for StatusLevelTypes {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for StatusLevelTypes {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for StatusLevelTypes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for StatusLevelTypes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for StatusLevelTypes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = StatusLevelTypes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `StatusLevelTypes` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<StatusLevelTypes, E> {
+                Ok(StatusLevelTypes::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// Storage tiers for node disks.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum StorageAccountType {
+    /// Standard HDD with local redundancy.
+    StandardLrs,
+    /// Premium SSD with local redundancy.
+    PremiumLrs,
+    /// Standard SSD with local redundancy.
+    StandardSsdlrs,
+    /// A value this version of `StorageAccountType` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl StorageAccountType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StandardLrs => "standard_lrs",
+            Self::PremiumLrs => "premium_lrs",
+            Self::StandardSsdlrs => "standardssd_lrs",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for StorageAccountType {
+    fn from(s: &str) -> Self {
+        match s {
+            "standard_lrs" => Self::StandardLrs,
+            "premium_lrs" => Self::PremiumLrs,
+            "standardssd_lrs" => Self::StandardSsdlrs,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for StorageAccountType {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for StorageAccountType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for StorageAccountType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for StorageAccountType {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for StorageAccountType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = StorageAccountType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `StorageAccountType` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<StorageAccountType, E> {
+                Ok(StorageAccountType::from(s))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+/// How scale set VMs receive updates.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[non_exhaustive]
+pub enum UpgradeMode {
+    /// All VMs are updated together without caller action.
+    Automatic,
+    /// The caller applies updates to VMs explicitly.
+    Manual,
+    /// VMs are taken down and updated in batches, with optional pauses.
+    Rolling,
+    /// A value this version of `UpgradeMode` does not know, kept as it was sent.
+    UnknownValue(String),
+}
+impl UpgradeMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Automatic => "automatic",
+            Self::Manual => "manual",
+            Self::Rolling => "rolling",
+            Self::UnknownValue(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for UpgradeMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "automatic" => Self::Automatic,
+            "manual" => Self::Manual,
+            "rolling" => Self::Rolling,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl FromStr for UpgradeMode {
+    type Err = Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+impl AsRef<str> for UpgradeMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Display for UpgradeMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for UpgradeMode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for UpgradeMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = UpgradeMode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a `UpgradeMode` string")
+            }
+            fn visit_str<E: de::Error>(
+                self,
+                s: &str,
+            ) -> std::result::Result<UpgradeMode, E> {
+                Ok(UpgradeMode::from(s))
             }
         }
         d.deserialize_str(V)

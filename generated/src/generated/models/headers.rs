@@ -14,9 +14,1254 @@ mod private {
     /// Keeps the header traits implemented only here.
     pub trait Sealed {}
 }
+/// The result of [`BatchClient::cancel_certificate_deletion()`](crate::clients::BatchClient::cancel_certificate_deletion): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCancelCertificateDeletionResult;
+/// The result of [`BatchClient::create_certificate()`](crate::clients::BatchClient::create_certificate): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCreateCertificateResult;
+/// The result of [`BatchClient::create_job()`](crate::clients::BatchClient::create_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCreateJobResult;
+/// The result of [`BatchClient::create_job_schedule()`](crate::clients::BatchClient::create_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCreateJobScheduleResult;
+/// The result of [`BatchClient::create_node_user()`](crate::clients::BatchClient::create_node_user): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCreateNodeUserResult;
+/// The result of [`BatchClient::create_pool()`](crate::clients::BatchClient::create_pool): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCreatePoolResult;
+/// The result of [`BatchClient::create_task()`](crate::clients::BatchClient::create_task): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientCreateTaskResult;
+/// The result of [`BatchClient::deallocate_node()`](crate::clients::BatchClient::deallocate_node): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeallocateNodeResult;
+/// The result of [`BatchClient::delete_certificate()`](crate::clients::BatchClient::delete_certificate): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteCertificateResult;
+/// The result of [`BatchClient::delete_job()`](crate::clients::BatchClient::delete_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteJobResult;
+/// The result of [`BatchClient::delete_job_schedule()`](crate::clients::BatchClient::delete_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteJobScheduleResult;
+/// The result of [`BatchClient::delete_node_file()`](crate::clients::BatchClient::delete_node_file): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteNodeFileResult;
+/// The result of [`BatchClient::delete_node_user()`](crate::clients::BatchClient::delete_node_user): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteNodeUserResult;
+/// The result of [`BatchClient::delete_pool()`](crate::clients::BatchClient::delete_pool): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeletePoolResult;
+/// The result of [`BatchClient::delete_task()`](crate::clients::BatchClient::delete_task): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteTaskResult;
+/// The result of [`BatchClient::delete_task_file()`](crate::clients::BatchClient::delete_task_file): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDeleteTaskFileResult;
+/// The result of [`BatchClient::disable_job()`](crate::clients::BatchClient::disable_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDisableJobResult;
+/// The result of [`BatchClient::disable_job_schedule()`](crate::clients::BatchClient::disable_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDisableJobScheduleResult;
+/// The result of [`BatchClient::disable_node_scheduling()`](crate::clients::BatchClient::disable_node_scheduling): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDisableNodeSchedulingResult;
+/// The result of [`BatchClient::disable_pool_auto_scale()`](crate::clients::BatchClient::disable_pool_auto_scale): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientDisablePoolAutoScaleResult;
+/// The result of [`BatchClient::enable_job()`](crate::clients::BatchClient::enable_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientEnableJobResult;
+/// The result of [`BatchClient::enable_job_schedule()`](crate::clients::BatchClient::enable_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientEnableJobScheduleResult;
+/// The result of [`BatchClient::enable_node_scheduling()`](crate::clients::BatchClient::enable_node_scheduling): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientEnableNodeSchedulingResult;
+/// The result of [`BatchClient::enable_pool_auto_scale()`](crate::clients::BatchClient::enable_pool_auto_scale): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientEnablePoolAutoScaleResult;
+/// The result of [`BatchClient::get_node_file()`](crate::clients::BatchClient::get_node_file): the body streams as it arrives.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientGetNodeFileResult;
+/// The result of [`BatchClient::get_node_file_properties()`](crate::clients::BatchClient::get_node_file_properties): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientGetNodeFilePropertiesResult;
+/// The result of [`BatchClient::get_task_file()`](crate::clients::BatchClient::get_task_file): the body streams as it arrives.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientGetTaskFileResult;
+/// The result of [`BatchClient::get_task_file_properties()`](crate::clients::BatchClient::get_task_file_properties): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientGetTaskFilePropertiesResult;
+/// The result of [`BatchClient::reactivate_task()`](crate::clients::BatchClient::reactivate_task): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientReactivateTaskResult;
+/// The result of [`BatchClient::reboot_node()`](crate::clients::BatchClient::reboot_node): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientRebootNodeResult;
 /// The result of [`BatchClient::reimage_node()`](crate::clients::BatchClient::reimage_node): the response has no body, only headers.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BatchClientReimageNodeResult;
+/// The result of [`BatchClient::remove_nodes()`](crate::clients::BatchClient::remove_nodes): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientRemoveNodesResult;
+/// The result of [`BatchClient::replace_job()`](crate::clients::BatchClient::replace_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientReplaceJobResult;
+/// The result of [`BatchClient::replace_job_schedule()`](crate::clients::BatchClient::replace_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientReplaceJobScheduleResult;
+/// The result of [`BatchClient::replace_node_user()`](crate::clients::BatchClient::replace_node_user): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientReplaceNodeUserResult;
+/// The result of [`BatchClient::replace_pool_properties()`](crate::clients::BatchClient::replace_pool_properties): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientReplacePoolPropertiesResult;
+/// The result of [`BatchClient::replace_task()`](crate::clients::BatchClient::replace_task): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientReplaceTaskResult;
+/// The result of [`BatchClient::resize_pool()`](crate::clients::BatchClient::resize_pool): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientResizePoolResult;
+/// The result of [`BatchClient::start_node()`](crate::clients::BatchClient::start_node): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientStartNodeResult;
+/// The result of [`BatchClient::stop_pool_resize()`](crate::clients::BatchClient::stop_pool_resize): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientStopPoolResizeResult;
+/// The result of [`BatchClient::terminate_job()`](crate::clients::BatchClient::terminate_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientTerminateJobResult;
+/// The result of [`BatchClient::terminate_job_schedule()`](crate::clients::BatchClient::terminate_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientTerminateJobScheduleResult;
+/// The result of [`BatchClient::terminate_task()`](crate::clients::BatchClient::terminate_task): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientTerminateTaskResult;
+/// The result of [`BatchClient::update_job()`](crate::clients::BatchClient::update_job): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientUpdateJobResult;
+/// The result of [`BatchClient::update_job_schedule()`](crate::clients::BatchClient::update_job_schedule): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientUpdateJobScheduleResult;
+/// The result of [`BatchClient::update_pool()`](crate::clients::BatchClient::update_pool): the response has no body, only headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchClientUpdatePoolResult;
+/// Typed response headers of `AutoScaleRun` responses.
+pub trait AutoScaleRunHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl AutoScaleRunHeaders for Response<AutoScaleRun, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<AutoScaleRun, JsonFormat> {}
+/// Typed response headers of `BatchAccountListSupportedImagesResult` responses.
+pub trait BatchAccountListSupportedImagesResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchAccountListSupportedImagesResultHeaders
+for Response<BatchAccountListSupportedImagesResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchAccountListSupportedImagesResult, JsonFormat> {}
+/// Typed response headers of `BatchApplication` responses.
+pub trait BatchApplicationHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchApplicationHeaders for Response<BatchApplication, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchApplication, JsonFormat> {}
+/// Typed response headers of `BatchApplicationListResult` responses.
+pub trait BatchApplicationListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchApplicationListResultHeaders
+for Response<BatchApplicationListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchApplicationListResult, JsonFormat> {}
+/// Typed response headers of `BatchCertificate` responses.
+pub trait BatchCertificateHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchCertificateHeaders for Response<BatchCertificate, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchCertificate, JsonFormat> {}
+/// Typed response headers of `BatchCertificateListResult` responses.
+pub trait BatchCertificateListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchCertificateListResultHeaders
+for Response<BatchCertificateListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchCertificateListResult, JsonFormat> {}
+/// Typed response headers of `BatchClientCancelCertificateDeletionResult` responses.
+pub trait BatchClientCancelCertificateDeletionResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCancelCertificateDeletionResultHeaders
+for Response<BatchClientCancelCertificateDeletionResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCancelCertificateDeletionResult, NoFormat> {}
+/// Typed response headers of `BatchClientCreateCertificateResult` responses.
+pub trait BatchClientCreateCertificateResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCreateCertificateResultHeaders
+for Response<BatchClientCreateCertificateResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCreateCertificateResult, NoFormat> {}
+/// Typed response headers of `BatchClientCreateJobResult` responses.
+pub trait BatchClientCreateJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCreateJobResultHeaders
+for Response<BatchClientCreateJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCreateJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientCreateJobScheduleResult` responses.
+pub trait BatchClientCreateJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCreateJobScheduleResultHeaders
+for Response<BatchClientCreateJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCreateJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientCreateNodeUserResult` responses.
+pub trait BatchClientCreateNodeUserResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCreateNodeUserResultHeaders
+for Response<BatchClientCreateNodeUserResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCreateNodeUserResult, NoFormat> {}
+/// Typed response headers of `BatchClientCreatePoolResult` responses.
+pub trait BatchClientCreatePoolResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCreatePoolResultHeaders
+for Response<BatchClientCreatePoolResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCreatePoolResult, NoFormat> {}
+/// Typed response headers of `BatchClientCreateTaskResult` responses.
+pub trait BatchClientCreateTaskResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientCreateTaskResultHeaders
+for Response<BatchClientCreateTaskResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientCreateTaskResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeallocateNodeResult` responses.
+pub trait BatchClientDeallocateNodeResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeallocateNodeResultHeaders
+for Response<BatchClientDeallocateNodeResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeallocateNodeResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteCertificateResult` responses.
+pub trait BatchClientDeleteCertificateResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteCertificateResultHeaders
+for Response<BatchClientDeleteCertificateResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteCertificateResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteJobResult` responses.
+pub trait BatchClientDeleteJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteJobResultHeaders
+for Response<BatchClientDeleteJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteJobScheduleResult` responses.
+pub trait BatchClientDeleteJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteJobScheduleResultHeaders
+for Response<BatchClientDeleteJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteNodeFileResult` responses.
+pub trait BatchClientDeleteNodeFileResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteNodeFileResultHeaders
+for Response<BatchClientDeleteNodeFileResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteNodeFileResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteNodeUserResult` responses.
+pub trait BatchClientDeleteNodeUserResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteNodeUserResultHeaders
+for Response<BatchClientDeleteNodeUserResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteNodeUserResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeletePoolResult` responses.
+pub trait BatchClientDeletePoolResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeletePoolResultHeaders
+for Response<BatchClientDeletePoolResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeletePoolResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteTaskFileResult` responses.
+pub trait BatchClientDeleteTaskFileResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteTaskFileResultHeaders
+for Response<BatchClientDeleteTaskFileResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteTaskFileResult, NoFormat> {}
+/// Typed response headers of `BatchClientDeleteTaskResult` responses.
+pub trait BatchClientDeleteTaskResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDeleteTaskResultHeaders
+for Response<BatchClientDeleteTaskResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDeleteTaskResult, NoFormat> {}
+/// Typed response headers of `BatchClientDisableJobResult` responses.
+pub trait BatchClientDisableJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDisableJobResultHeaders
+for Response<BatchClientDisableJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDisableJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientDisableJobScheduleResult` responses.
+pub trait BatchClientDisableJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDisableJobScheduleResultHeaders
+for Response<BatchClientDisableJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDisableJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientDisableNodeSchedulingResult` responses.
+pub trait BatchClientDisableNodeSchedulingResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDisableNodeSchedulingResultHeaders
+for Response<BatchClientDisableNodeSchedulingResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDisableNodeSchedulingResult, NoFormat> {}
+/// Typed response headers of `BatchClientDisablePoolAutoScaleResult` responses.
+pub trait BatchClientDisablePoolAutoScaleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientDisablePoolAutoScaleResultHeaders
+for Response<BatchClientDisablePoolAutoScaleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientDisablePoolAutoScaleResult, NoFormat> {}
+/// Typed response headers of `BatchClientEnableJobResult` responses.
+pub trait BatchClientEnableJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientEnableJobResultHeaders
+for Response<BatchClientEnableJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientEnableJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientEnableJobScheduleResult` responses.
+pub trait BatchClientEnableJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientEnableJobScheduleResultHeaders
+for Response<BatchClientEnableJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientEnableJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientEnableNodeSchedulingResult` responses.
+pub trait BatchClientEnableNodeSchedulingResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientEnableNodeSchedulingResultHeaders
+for Response<BatchClientEnableNodeSchedulingResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientEnableNodeSchedulingResult, NoFormat> {}
+/// Typed response headers of `BatchClientEnablePoolAutoScaleResult` responses.
+pub trait BatchClientEnablePoolAutoScaleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientEnablePoolAutoScaleResultHeaders
+for Response<BatchClientEnablePoolAutoScaleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientEnablePoolAutoScaleResult, NoFormat> {}
+/// Typed response headers of `BatchClientGetNodeFilePropertiesResult` responses.
+pub trait BatchClientGetNodeFilePropertiesResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `Content-Length` header: Size of the file in bytes.
+    fn content_length(&self) -> Result<Option<i64>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `ocp-batch-file-isdirectory` header: True when the path names a folder rather than a file.
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>>;
+    /// The `ocp-batch-file-mode` header: Octal permission bits of the file.
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>>;
+    /// The `ocp-batch-file-url` header: Address for reading the file.
+    fn ocp_batch_file_url(&self) -> Result<Option<String>>;
+    /// The `ocp-creation-time` header: When the file was created.
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientGetNodeFilePropertiesResultHeaders
+for Response<BatchClientGetNodeFilePropertiesResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn content_length(&self) -> Result<Option<i64>> {
+        runtime::header(self.headers(), "content-length", runtime::parse::from_str)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>> {
+        runtime::header(
+            self.headers(),
+            "ocp-batch-file-isdirectory",
+            runtime::parse::from_str,
+        )
+    }
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-mode", runtime::parse::string)
+    }
+    fn ocp_batch_file_url(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-url", runtime::parse::string)
+    }
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "ocp-creation-time", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientGetNodeFilePropertiesResult, NoFormat> {}
+/// Typed response headers of `BatchClientGetNodeFileResult` responses.
+pub trait BatchClientGetNodeFileResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `Content-Length` header: Size of the file in bytes.
+    fn content_length(&self) -> Result<Option<i64>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `ocp-batch-file-isdirectory` header: True when the path names a folder rather than a file.
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>>;
+    /// The `ocp-batch-file-mode` header: Octal permission bits of the file.
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>>;
+    /// The `ocp-batch-file-url` header: Address for reading the file.
+    fn ocp_batch_file_url(&self) -> Result<Option<String>>;
+    /// The `ocp-creation-time` header: When the file was created.
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientGetNodeFileResultHeaders
+for AsyncResponse<BatchClientGetNodeFileResult> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn content_length(&self) -> Result<Option<i64>> {
+        runtime::header(self.headers(), "content-length", runtime::parse::from_str)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>> {
+        runtime::header(
+            self.headers(),
+            "ocp-batch-file-isdirectory",
+            runtime::parse::from_str,
+        )
+    }
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-mode", runtime::parse::string)
+    }
+    fn ocp_batch_file_url(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-url", runtime::parse::string)
+    }
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "ocp-creation-time", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for AsyncResponse<BatchClientGetNodeFileResult> {}
+/// Typed response headers of `BatchClientGetTaskFilePropertiesResult` responses.
+pub trait BatchClientGetTaskFilePropertiesResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `Content-Length` header: Size of the file in bytes.
+    fn content_length(&self) -> Result<Option<i64>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `ocp-batch-file-isdirectory` header: True when the path names a folder rather than a file.
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>>;
+    /// The `ocp-batch-file-mode` header: Octal permission bits of the file.
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>>;
+    /// The `ocp-batch-file-url` header: Address for reading the file.
+    fn ocp_batch_file_url(&self) -> Result<Option<String>>;
+    /// The `ocp-creation-time` header: When the file was created.
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientGetTaskFilePropertiesResultHeaders
+for Response<BatchClientGetTaskFilePropertiesResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn content_length(&self) -> Result<Option<i64>> {
+        runtime::header(self.headers(), "content-length", runtime::parse::from_str)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>> {
+        runtime::header(
+            self.headers(),
+            "ocp-batch-file-isdirectory",
+            runtime::parse::from_str,
+        )
+    }
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-mode", runtime::parse::string)
+    }
+    fn ocp_batch_file_url(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-url", runtime::parse::string)
+    }
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "ocp-creation-time", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientGetTaskFilePropertiesResult, NoFormat> {}
+/// Typed response headers of `BatchClientGetTaskFileResult` responses.
+pub trait BatchClientGetTaskFileResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `Content-Length` header: Size of the file in bytes.
+    fn content_length(&self) -> Result<Option<i64>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `ocp-batch-file-isdirectory` header: True when the path names a folder rather than a file.
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>>;
+    /// The `ocp-batch-file-mode` header: Octal permission bits of the file.
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>>;
+    /// The `ocp-batch-file-url` header: Address for reading the file.
+    fn ocp_batch_file_url(&self) -> Result<Option<String>>;
+    /// The `ocp-creation-time` header: When the file was created.
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientGetTaskFileResultHeaders
+for AsyncResponse<BatchClientGetTaskFileResult> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn content_length(&self) -> Result<Option<i64>> {
+        runtime::header(self.headers(), "content-length", runtime::parse::from_str)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn ocp_batch_file_isdirectory(&self) -> Result<Option<bool>> {
+        runtime::header(
+            self.headers(),
+            "ocp-batch-file-isdirectory",
+            runtime::parse::from_str,
+        )
+    }
+    fn ocp_batch_file_mode(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-mode", runtime::parse::string)
+    }
+    fn ocp_batch_file_url(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "ocp-batch-file-url", runtime::parse::string)
+    }
+    fn ocp_creation_time(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "ocp-creation-time", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for AsyncResponse<BatchClientGetTaskFileResult> {}
+/// Typed response headers of `BatchClientReactivateTaskResult` responses.
+pub trait BatchClientReactivateTaskResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientReactivateTaskResultHeaders
+for Response<BatchClientReactivateTaskResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientReactivateTaskResult, NoFormat> {}
+/// Typed response headers of `BatchClientRebootNodeResult` responses.
+pub trait BatchClientRebootNodeResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientRebootNodeResultHeaders
+for Response<BatchClientRebootNodeResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientRebootNodeResult, NoFormat> {}
 /// Typed response headers of `BatchClientReimageNodeResult` responses.
 pub trait BatchClientReimageNodeResultHeaders: private::Sealed {
     /// The `client-request-id` header: Echo of the caller's request ID when asked for.
@@ -49,6 +1294,486 @@ for Response<BatchClientReimageNodeResult, NoFormat> {
     }
 }
 impl private::Sealed for Response<BatchClientReimageNodeResult, NoFormat> {}
+/// Typed response headers of `BatchClientRemoveNodesResult` responses.
+pub trait BatchClientRemoveNodesResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientRemoveNodesResultHeaders
+for Response<BatchClientRemoveNodesResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientRemoveNodesResult, NoFormat> {}
+/// Typed response headers of `BatchClientReplaceJobResult` responses.
+pub trait BatchClientReplaceJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientReplaceJobResultHeaders
+for Response<BatchClientReplaceJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientReplaceJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientReplaceJobScheduleResult` responses.
+pub trait BatchClientReplaceJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientReplaceJobScheduleResultHeaders
+for Response<BatchClientReplaceJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientReplaceJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientReplaceNodeUserResult` responses.
+pub trait BatchClientReplaceNodeUserResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientReplaceNodeUserResultHeaders
+for Response<BatchClientReplaceNodeUserResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientReplaceNodeUserResult, NoFormat> {}
+/// Typed response headers of `BatchClientReplacePoolPropertiesResult` responses.
+pub trait BatchClientReplacePoolPropertiesResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientReplacePoolPropertiesResultHeaders
+for Response<BatchClientReplacePoolPropertiesResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientReplacePoolPropertiesResult, NoFormat> {}
+/// Typed response headers of `BatchClientReplaceTaskResult` responses.
+pub trait BatchClientReplaceTaskResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientReplaceTaskResultHeaders
+for Response<BatchClientReplaceTaskResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientReplaceTaskResult, NoFormat> {}
+/// Typed response headers of `BatchClientResizePoolResult` responses.
+pub trait BatchClientResizePoolResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientResizePoolResultHeaders
+for Response<BatchClientResizePoolResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientResizePoolResult, NoFormat> {}
+/// Typed response headers of `BatchClientStartNodeResult` responses.
+pub trait BatchClientStartNodeResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientStartNodeResultHeaders
+for Response<BatchClientStartNodeResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientStartNodeResult, NoFormat> {}
+/// Typed response headers of `BatchClientStopPoolResizeResult` responses.
+pub trait BatchClientStopPoolResizeResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientStopPoolResizeResultHeaders
+for Response<BatchClientStopPoolResizeResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientStopPoolResizeResult, NoFormat> {}
+/// Typed response headers of `BatchClientTerminateJobResult` responses.
+pub trait BatchClientTerminateJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientTerminateJobResultHeaders
+for Response<BatchClientTerminateJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientTerminateJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientTerminateJobScheduleResult` responses.
+pub trait BatchClientTerminateJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientTerminateJobScheduleResultHeaders
+for Response<BatchClientTerminateJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientTerminateJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientTerminateTaskResult` responses.
+pub trait BatchClientTerminateTaskResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientTerminateTaskResultHeaders
+for Response<BatchClientTerminateTaskResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientTerminateTaskResult, NoFormat> {}
+/// Typed response headers of `BatchClientUpdateJobResult` responses.
+pub trait BatchClientUpdateJobResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientUpdateJobResultHeaders
+for Response<BatchClientUpdateJobResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientUpdateJobResult, NoFormat> {}
+/// Typed response headers of `BatchClientUpdateJobScheduleResult` responses.
+pub trait BatchClientUpdateJobScheduleResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientUpdateJobScheduleResultHeaders
+for Response<BatchClientUpdateJobScheduleResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientUpdateJobScheduleResult, NoFormat> {}
+/// Typed response headers of `BatchClientUpdatePoolResult` responses.
+pub trait BatchClientUpdatePoolResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `DataServiceId` header: OData identifier of the affected resource.
+    fn data_service_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchClientUpdatePoolResultHeaders
+for Response<BatchClientUpdatePoolResult, NoFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn data_service_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "dataserviceid", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchClientUpdatePoolResult, NoFormat> {}
 /// Typed response headers of `BatchCreateTaskCollectionResult` responses.
 pub trait BatchCreateTaskCollectionResultHeaders: private::Sealed {
     /// The `client-request-id` header: Echo of the caller's request ID when asked for.
@@ -76,6 +1801,58 @@ for Response<BatchCreateTaskCollectionResult, JsonFormat> {
     }
 }
 impl private::Sealed for Response<BatchCreateTaskCollectionResult, JsonFormat> {}
+/// Typed response headers of `BatchJob` responses.
+pub trait BatchJobHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchJobHeaders for Response<BatchJob, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchJob, JsonFormat> {}
+/// Typed response headers of `BatchJobListResult` responses.
+pub trait BatchJobListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchJobListResultHeaders for Response<BatchJobListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchJobListResult, JsonFormat> {}
 /// Typed response headers of `BatchJobPreparationAndReleaseTaskStatusListResult` responses.
 pub trait BatchJobPreparationAndReleaseTaskStatusListResultHeaders: private::Sealed {
     /// The `client-request-id` header: Echo of the caller's request ID when asked for.
@@ -104,6 +1881,323 @@ for Response<BatchJobPreparationAndReleaseTaskStatusListResult, JsonFormat> {
 }
 impl private::Sealed
 for Response<BatchJobPreparationAndReleaseTaskStatusListResult, JsonFormat> {}
+/// Typed response headers of `BatchJobSchedule` responses.
+pub trait BatchJobScheduleHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchJobScheduleHeaders for Response<BatchJobSchedule, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchJobSchedule, JsonFormat> {}
+/// Typed response headers of `BatchJobScheduleListResult` responses.
+pub trait BatchJobScheduleListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchJobScheduleListResultHeaders
+for Response<BatchJobScheduleListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchJobScheduleListResult, JsonFormat> {}
+/// Typed response headers of `BatchNode` responses.
+pub trait BatchNodeHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchNodeHeaders for Response<BatchNode, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchNode, JsonFormat> {}
+/// Typed response headers of `BatchNodeFileListResult` responses.
+pub trait BatchNodeFileListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchNodeFileListResultHeaders for Response<BatchNodeFileListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchNodeFileListResult, JsonFormat> {}
+/// Typed response headers of `BatchNodeListResult` responses.
+pub trait BatchNodeListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchNodeListResultHeaders for Response<BatchNodeListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchNodeListResult, JsonFormat> {}
+/// Typed response headers of `BatchNodeRemoteLoginSettings` responses.
+pub trait BatchNodeRemoteLoginSettingsHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchNodeRemoteLoginSettingsHeaders
+for Response<BatchNodeRemoteLoginSettings, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchNodeRemoteLoginSettings, JsonFormat> {}
+/// Typed response headers of `BatchNodeVmExtension` responses.
+pub trait BatchNodeVmExtensionHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchNodeVmExtensionHeaders for Response<BatchNodeVmExtension, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchNodeVmExtension, JsonFormat> {}
+/// Typed response headers of `BatchNodeVmExtensionListResult` responses.
+pub trait BatchNodeVmExtensionListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchNodeVmExtensionListResultHeaders
+for Response<BatchNodeVmExtensionListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchNodeVmExtensionListResult, JsonFormat> {}
+/// Typed response headers of `BatchPool` responses.
+pub trait BatchPoolHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchPoolHeaders for Response<BatchPool, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchPool, JsonFormat> {}
+/// Typed response headers of `BatchPoolListResult` responses.
+pub trait BatchPoolListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchPoolListResultHeaders for Response<BatchPoolListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchPoolListResult, JsonFormat> {}
+/// Typed response headers of `BatchPoolListUsageMetricsResult` responses.
+pub trait BatchPoolListUsageMetricsResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchPoolListUsageMetricsResultHeaders
+for Response<BatchPoolListUsageMetricsResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchPoolListUsageMetricsResult, JsonFormat> {}
+/// Typed response headers of `BatchPoolNodeCountsListResult` responses.
+pub trait BatchPoolNodeCountsListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchPoolNodeCountsListResultHeaders
+for Response<BatchPoolNodeCountsListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchPoolNodeCountsListResult, JsonFormat> {}
 /// Typed response headers of `BatchTask` responses.
 pub trait BatchTaskHeaders: private::Sealed {
     /// The `client-request-id` header: Echo of the caller's request ID when asked for.
@@ -135,6 +2229,85 @@ impl BatchTaskHeaders for Response<BatchTask, JsonFormat> {
     }
 }
 impl private::Sealed for Response<BatchTask, JsonFormat> {}
+/// Typed response headers of `BatchTaskCountsResult` responses.
+pub trait BatchTaskCountsResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchTaskCountsResultHeaders for Response<BatchTaskCountsResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchTaskCountsResult, JsonFormat> {}
+/// Typed response headers of `BatchTaskListResult` responses.
+pub trait BatchTaskListResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchTaskListResultHeaders for Response<BatchTaskListResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchTaskListResult, JsonFormat> {}
+/// Typed response headers of `BatchTaskListSubtasksResult` responses.
+pub trait BatchTaskListSubtasksResultHeaders: private::Sealed {
+    /// The `client-request-id` header: Echo of the caller's request ID when asked for.
+    fn client_request_id(&self) -> Result<Option<String>>;
+    /// The `ETag` header: Opaque version tag of the resource for conditional requests.
+    fn etag(&self) -> Result<Option<String>>;
+    /// The `Last-Modified` header: When the resource was last changed.
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>>;
+    /// The `request-id` header: Service-assigned ID of this request, useful for support cases.
+    fn request_id(&self) -> Result<Option<String>>;
+}
+impl BatchTaskListSubtasksResultHeaders
+for Response<BatchTaskListSubtasksResult, JsonFormat> {
+    fn client_request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "client-request-id", runtime::parse::string)
+    }
+    fn etag(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "etag", runtime::parse::string)
+    }
+    fn last_modified(&self) -> Result<Option<OffsetDateTime>> {
+        runtime::header(self.headers(), "last-modified", runtime::parse::rfc7231)
+    }
+    fn request_id(&self) -> Result<Option<String>> {
+        runtime::header(self.headers(), "request-id", runtime::parse::string)
+    }
+}
+impl private::Sealed for Response<BatchTaskListSubtasksResult, JsonFormat> {}
 /// Typed response headers of `UploadBatchServiceLogsResult` responses.
 pub trait UploadBatchServiceLogsResultHeaders: private::Sealed {
     /// The `client-request-id` header: Echo of the caller's request ID when asked for.

@@ -9,14 +9,14 @@ use azure_core::{
     time::{Duration, OffsetDateTime},
 };
 use std::collections::HashMap;
-/// Options for [`BatchClient::create_task_collection()`](crate::clients::BatchClient::create_task_collection).
+/// Options for [`BatchClient::cancel_certificate_deletion()`](crate::clients::BatchClient::cancel_certificate_deletion).
 #[derive(Clone, Debug, Default)]
-pub struct BatchClientCreateTaskCollectionOptions<'a> {
+pub struct BatchClientCancelCertificateDeletionOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
     pub time_out: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
-    /// Ask the service to echo client-request-id in the response.
+    /// Have the service repeat the client-request-id header in its reply.
     ///
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
@@ -25,14 +25,532 @@ pub struct BatchClientCreateTaskCollectionOptions<'a> {
     /// Lets the caller customize the call (context, ...).
     pub method_options: ClientMethodOptions<'a>,
 }
-/// Options for [`BatchClient::get_task()`](crate::clients::BatchClient::get_task).
+/// Options for [`BatchClient::create_certificate()`](crate::clients::BatchClient::create_certificate).
 #[derive(Clone, Debug, Default)]
-pub struct BatchClientGetTaskOptions<'a> {
+pub struct BatchClientCreateCertificateOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
     pub time_out: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
-    /// Ask the service to echo client-request-id in the response.
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::create_job()`](crate::clients::BatchClient::create_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientCreateJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::create_job_schedule()`](crate::clients::BatchClient::create_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientCreateJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::create_node_user()`](crate::clients::BatchClient::create_node_user).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientCreateNodeUserOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::create_pool()`](crate::clients::BatchClient::create_pool).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientCreatePoolOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::create_task()`](crate::clients::BatchClient::create_task).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientCreateTaskOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::create_task_collection()`](crate::clients::BatchClient::create_task_collection).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientCreateTaskCollectionOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::deallocate_node()`](crate::clients::BatchClient::deallocate_node).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeallocateNodeOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// How running tasks are handled before deallocation.
+    pub options: Option<RequestContent<BatchNodeDeallocateOptions>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_certificate()`](crate::clients::BatchClient::delete_certificate).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteCertificateOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_job()`](crate::clients::BatchClient::delete_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Remove the job even if nodes have not finished processing the deletion; false by default.
+    pub force: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_job_schedule()`](crate::clients::BatchClient::delete_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Remove it even if nodes have not finished processing the deletion; false by default.
+    pub force: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_node_file()`](crate::clients::BatchClient::delete_node_file).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteNodeFileOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// For a folder, also remove everything inside it; otherwise it must be empty.
+    pub recursive: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_node_user()`](crate::clients::BatchClient::delete_node_user).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteNodeUserOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_pool()`](crate::clients::BatchClient::delete_pool).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeletePoolOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_task()`](crate::clients::BatchClient::delete_task).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteTaskOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::delete_task_file()`](crate::clients::BatchClient::delete_task_file).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDeleteTaskFileOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// For a folder, also remove everything inside it; otherwise it must be empty.
+    pub recursive: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::disable_job()`](crate::clients::BatchClient::disable_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDisableJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::disable_job_schedule()`](crate::clients::BatchClient::disable_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDisableJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::disable_node_scheduling()`](crate::clients::BatchClient::disable_node_scheduling).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDisableNodeSchedulingOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// How tasks already running on the node are handled.
+    pub options: Option<RequestContent<BatchNodeDisableSchedulingOptions>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::disable_pool_auto_scale()`](crate::clients::BatchClient::disable_pool_auto_scale).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientDisablePoolAutoScaleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::enable_job()`](crate::clients::BatchClient::enable_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientEnableJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::enable_job_schedule()`](crate::clients::BatchClient::enable_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientEnableJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::enable_node_scheduling()`](crate::clients::BatchClient::enable_node_scheduling).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientEnableNodeSchedulingOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::enable_pool_auto_scale()`](crate::clients::BatchClient::enable_pool_auto_scale).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientEnablePoolAutoScaleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::evaluate_pool_auto_scale()`](crate::clients::BatchClient::evaluate_pool_auto_scale).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientEvaluatePoolAutoScaleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_application()`](crate::clients::BatchClient::get_application).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetApplicationOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_certificate()`](crate::clients::BatchClient::get_certificate).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetCertificateOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// OData $select list of certificate properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_job()`](crate::clients::BatchClient::get_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
     ///
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
@@ -53,6 +571,344 @@ pub struct BatchClientGetTaskOptions<'a> {
     /// Lets the caller customize the call (context, ...).
     pub method_options: ClientMethodOptions<'a>,
 }
+/// Options for [`BatchClient::get_job_schedule()`](crate::clients::BatchClient::get_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_job_task_counts()`](crate::clients::BatchClient::get_job_task_counts).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetJobTaskCountsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_node()`](crate::clients::BatchClient::get_node).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetNodeOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_node_extension()`](crate::clients::BatchClient::get_node_extension).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetNodeExtensionOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_node_file()`](crate::clients::BatchClient::get_node_file).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetNodeFileOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Byte span to return, written bytes=start-end; the whole file when omitted.
+    pub ocp_range: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_node_file_properties()`](crate::clients::BatchClient::get_node_file_properties).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetNodeFilePropertiesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_node_remote_login_settings()`](crate::clients::BatchClient::get_node_remote_login_settings).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetNodeRemoteLoginSettingsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_pool()`](crate::clients::BatchClient::get_pool).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetPoolOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_task()`](crate::clients::BatchClient::get_task).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetTaskOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_task_file()`](crate::clients::BatchClient::get_task_file).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetTaskFileOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Byte span to return, written bytes=start-end; the whole file when omitted.
+    pub ocp_range: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::get_task_file_properties()`](crate::clients::BatchClient::get_task_file_properties).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientGetTaskFilePropertiesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::job_schedule_exists()`](crate::clients::BatchClient::job_schedule_exists).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientJobScheduleExistsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::list_applications()`](crate::clients::BatchClient::list_applications).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListApplicationsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListApplicationsOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListApplicationsOptions<'static> {
+        BatchClientListApplicationsOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_certificates()`](crate::clients::BatchClient::list_certificates).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListCertificatesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the certificates returned.
+    pub filter: Option<String>,
+    /// OData $select list of certificate properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListCertificatesOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListCertificatesOptions<'static> {
+        BatchClientListCertificatesOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
 /// Options for [`BatchClient::list_job_preparation_and_release_task_status()`](crate::clients::BatchClient::list_job_preparation_and_release_task_status).
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListJobPreparationAndReleaseTaskStatusOptions<'a> {
@@ -60,7 +916,7 @@ pub struct BatchClientListJobPreparationAndReleaseTaskStatusOptions<'a> {
     pub time_out: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
-    /// Ask the service to echo client-request-id in the response.
+    /// Have the service repeat the client-request-id header in its reply.
     ///
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
@@ -97,6 +953,619 @@ impl BatchClientListJobPreparationAndReleaseTaskStatusOptions<'_> {
         }
     }
 }
+/// Options for [`BatchClient::list_job_schedules()`](crate::clients::BatchClient::list_job_schedules).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListJobSchedulesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListJobSchedulesOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListJobSchedulesOptions<'static> {
+        BatchClientListJobSchedulesOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            expand: self.expand,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_jobs()`](crate::clients::BatchClient::list_jobs).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListJobsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListJobsOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListJobsOptions<'static> {
+        BatchClientListJobsOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            expand: self.expand,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_jobs_from_schedule()`](crate::clients::BatchClient::list_jobs_from_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListJobsFromScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListJobsFromScheduleOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListJobsFromScheduleOptions<'static> {
+        BatchClientListJobsFromScheduleOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            expand: self.expand,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_node_extensions()`](crate::clients::BatchClient::list_node_extensions).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListNodeExtensionsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListNodeExtensionsOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListNodeExtensionsOptions<'static> {
+        BatchClientListNodeExtensionsOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            select: self.select,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_node_files()`](crate::clients::BatchClient::list_node_files).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListNodeFilesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// Include entries in subfolders as well.
+    pub recursive: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListNodeFilesOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListNodeFilesOptions<'static> {
+        BatchClientListNodeFilesOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            recursive: self.recursive,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_nodes()`](crate::clients::BatchClient::list_nodes).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListNodesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListNodesOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListNodesOptions<'static> {
+        BatchClientListNodesOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_pool_node_counts()`](crate::clients::BatchClient::list_pool_node_counts).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListPoolNodeCountsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListPoolNodeCountsOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListPoolNodeCountsOptions<'static> {
+        BatchClientListPoolNodeCountsOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_pool_usage_metrics()`](crate::clients::BatchClient::list_pool_usage_metrics).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListPoolUsageMetricsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// Earliest window start to include, at least 2.5 hours in the past.
+    pub start_time: Option<OffsetDateTime>,
+    /// Latest window end to include, at least two hours in the past.
+    pub endtime: Option<OffsetDateTime>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListPoolUsageMetricsOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListPoolUsageMetricsOptions<'static> {
+        BatchClientListPoolUsageMetricsOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            start_time: self.start_time,
+            endtime: self.endtime,
+            filter: self.filter,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_pools()`](crate::clients::BatchClient::list_pools).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListPoolsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListPoolsOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListPoolsOptions<'static> {
+        BatchClientListPoolsOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            expand: self.expand,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_sub_tasks()`](crate::clients::BatchClient::list_sub_tasks).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListSubTasksOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListSubTasksOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListSubTasksOptions<'static> {
+        BatchClientListSubTasksOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            select: self.select,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_supported_images()`](crate::clients::BatchClient::list_supported_images).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListSupportedImagesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListSupportedImagesOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListSupportedImagesOptions<'static> {
+        BatchClientListSupportedImagesOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_task_files()`](crate::clients::BatchClient::list_task_files).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListTaskFilesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// Include entries in subfolders as well.
+    pub recursive: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListTaskFilesOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListTaskFilesOptions<'static> {
+        BatchClientListTaskFilesOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            recursive: self.recursive,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::list_tasks()`](crate::clients::BatchClient::list_tasks).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientListTasksOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Largest number of items to return per page, 1 to 1000.
+    ///
+    /// The service uses `1000` when this is not set.
+    pub maxresults: Option<i32>,
+    /// OData $filter expression restricting the results.
+    pub filter: Option<String>,
+    /// OData $select list of properties to return.
+    pub select: Option<Vec<String>>,
+    /// OData $expand list of related data to include.
+    pub expand: Option<Vec<String>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: PagerOptions<'a>,
+}
+impl BatchClientListTasksOptions<'_> {
+    /// Turns these options into ones that own all their data.
+    pub fn into_owned(self) -> BatchClientListTasksOptions<'static> {
+        BatchClientListTasksOptions {
+            time_out: self.time_out,
+            client_request_id: self.client_request_id,
+            return_client_request_id: self.return_client_request_id,
+            ocp_date: self.ocp_date,
+            maxresults: self.maxresults,
+            filter: self.filter,
+            select: self.select,
+            expand: self.expand,
+            method_options: PagerOptions {
+                context: self.method_options.context.into_owned(),
+                continuation: self.method_options.continuation,
+            },
+        }
+    }
+}
+/// Options for [`BatchClient::pool_exists()`](crate::clients::BatchClient::pool_exists).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientPoolExistsOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::reactivate_task()`](crate::clients::BatchClient::reactivate_task).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientReactivateTaskOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::reboot_node()`](crate::clients::BatchClient::reboot_node).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientRebootNodeOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// How running tasks are handled before the restart.
+    pub options: Option<RequestContent<BatchNodeRebootOptions>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
 /// Options for [`BatchClient::reimage_node()`](crate::clients::BatchClient::reimage_node).
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReimageNodeOptions<'a> {
@@ -104,7 +1573,7 @@ pub struct BatchClientReimageNodeOptions<'a> {
     pub time_out: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
-    /// Ask the service to echo client-request-id in the response.
+    /// Have the service repeat the client-request-id header in its reply.
     ///
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,
@@ -115,6 +1584,348 @@ pub struct BatchClientReimageNodeOptions<'a> {
     /// Lets the caller customize the call (context, ...).
     pub method_options: ClientMethodOptions<'a>,
 }
+/// Options for [`BatchClient::remove_nodes()`](crate::clients::BatchClient::remove_nodes).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientRemoveNodesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::replace_job()`](crate::clients::BatchClient::replace_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientReplaceJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::replace_job_schedule()`](crate::clients::BatchClient::replace_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientReplaceJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::replace_node_user()`](crate::clients::BatchClient::replace_node_user).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientReplaceNodeUserOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::replace_pool_properties()`](crate::clients::BatchClient::replace_pool_properties).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientReplacePoolPropertiesOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::replace_task()`](crate::clients::BatchClient::replace_task).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientReplaceTaskOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::resize_pool()`](crate::clients::BatchClient::resize_pool).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientResizePoolOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::start_node()`](crate::clients::BatchClient::start_node).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientStartNodeOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::stop_pool_resize()`](crate::clients::BatchClient::stop_pool_resize).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientStopPoolResizeOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::terminate_job()`](crate::clients::BatchClient::terminate_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientTerminateJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// End the job even if nodes have not finished processing the request; false by default.
+    pub force: Option<bool>,
+    /// Optional reason recorded for ending the job.
+    pub options: Option<RequestContent<BatchJobTerminateOptions>>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::terminate_job_schedule()`](crate::clients::BatchClient::terminate_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientTerminateJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// End it even if nodes have not finished processing the request; false by default.
+    pub force: Option<bool>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::terminate_task()`](crate::clients::BatchClient::terminate_task).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientTerminateTaskOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::update_job()`](crate::clients::BatchClient::update_job).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientUpdateJobOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::update_job_schedule()`](crate::clients::BatchClient::update_job_schedule).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientUpdateJobScheduleOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
+/// Options for [`BatchClient::update_pool()`](crate::clients::BatchClient::update_pool).
+#[derive(Clone, Debug, Default)]
+pub struct BatchClientUpdatePoolOptions<'a> {
+    /// Server-side processing limit in seconds; values above 30 fall back to 30.
+    pub time_out: Option<i32>,
+    /// Caller-chosen GUID, without braces, identifying this request.
+    pub client_request_id: Option<String>,
+    /// Have the service repeat the client-request-id header in its reply.
+    ///
+    /// The service uses `false` when this is not set.
+    pub return_client_request_id: Option<bool>,
+    /// Time the request was sent, normally the current clock time.
+    pub ocp_date: Option<OffsetDateTime>,
+    /// Only proceed if the resource changed after this time.
+    pub if_modified_since: Option<OffsetDateTime>,
+    /// Only proceed if the resource is unchanged since this time.
+    pub if_unmodified_since: Option<OffsetDateTime>,
+    /// Only proceed if the current ETag equals this value.
+    pub if_match: Option<String>,
+    /// Only proceed if the current ETag differs from this value.
+    pub if_none_match: Option<String>,
+    /// Lets the caller customize the call (context, ...).
+    pub method_options: ClientMethodOptions<'a>,
+}
 /// Options for [`BatchClient::upload_node_logs()`](crate::clients::BatchClient::upload_node_logs).
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientUploadNodeLogsOptions<'a> {
@@ -122,7 +1933,7 @@ pub struct BatchClientUploadNodeLogsOptions<'a> {
     pub time_out: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
-    /// Ask the service to echo client-request-id in the response.
+    /// Have the service repeat the client-request-id header in its reply.
     ///
     /// The service uses `false` when this is not set.
     pub return_client_request_id: Option<bool>,

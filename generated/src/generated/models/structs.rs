@@ -20,6 +20,39 @@ pub struct AuthenticationTokenSettings {
     #[serde(default, rename = "access", skip_serializing_if = "Option::is_none")]
     pub access: Option<Vec<BatchAccessScope>>,
 }
+/// Outcome of one autoscale formula evaluation on a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct AutoScaleRun {
+    /// When the formula was most recently evaluated.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "timestamp",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub timestamp: Option<OffsetDateTime>,
+    /// Final variable values as semicolon-separated $name=value pairs.
+    #[serde(default, rename = "results", skip_serializing_if = "Option::is_none")]
+    pub results: Option<String>,
+    /// What went wrong, present only when evaluation failed.
+    #[serde(default, rename = "error", skip_serializing_if = "Option::is_none")]
+    pub error: Option<AutoScaleRunError>,
+}
+/// Failure raised while evaluating or running an autoscale formula.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct AutoScaleRunError {
+    /// Stable machine-readable identifier of the autoscale failure.
+    #[serde(default, rename = "code", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Human-readable text about the autoscale failure for display.
+    #[serde(default, rename = "message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra name/value facts about the autoscale failure.
+    #[serde(default, rename = "values", skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<NameValuePair>>,
+}
 /// Settings for the automatically created user that runs a task.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct AutoUserSpecification {
@@ -30,6 +63,158 @@ pub struct AutoUserSpecification {
     #[serde(default, rename = "elevationLevel", skip_serializing_if = "Option::is_none")]
     pub elevation_level: Option<ElevationLevel>,
 }
+/// Settings for rolling out new OS image versions automatically.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct AutomaticOsUpgradePolicy {
+    /// Turn off rolling back to the earlier image when an upgrade fails.
+    #[serde(
+        default,
+        rename = "disableAutomaticRollback",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disable_automatic_rollback: Option<bool>,
+    /// Apply newer OS images to scale set instances automatically, batch by batch.
+    #[serde(
+        default,
+        rename = "enableAutomaticOSUpgrade",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_automatic_os_upgrade: Option<bool>,
+    /// Follow the rolling upgrade policy while automatic OS upgrades run.
+    #[serde(
+        default,
+        rename = "useRollingUpgradePolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_rolling_upgrade_policy: Option<bool>,
+    /// Postpone OS upgrades on nodes that are busy running tasks.
+    #[serde(
+        default,
+        rename = "osRollingUpgradeDeferral",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub os_rolling_upgrade_deferral: Option<bool>,
+}
+/// Settings for mounting a blob container on nodes through blobfuse.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct AzureBlobFileSystemConfiguration {
+    /// Storage account that owns the container.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "accountName", skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Blob container to mount.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "containerName", skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    /// Storage key for access; give exactly one of this, sasKey or identityReference.
+    ///
+    /// Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "accountKey", skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+    /// SAS token for access; give exactly one of this, accountKey or identityReference.
+    ///
+    /// Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "sasKey", skip_serializing_if = "Option::is_none")]
+    pub sas_key: Option<String>,
+    /// Extra arguments handed to the mount command on the node.
+    #[serde(
+        default,
+        rename = "blobfuseOptions",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blobfuse_options: Option<String>,
+    /// Folder under the Batch mounts root where the container appears.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "relativeMountPath",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub relative_mount_path: Option<String>,
+    /// Managed identity for access; give exactly one of this, accountKey or sasKey.
+    #[serde(
+        default,
+        rename = "identityReference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_reference: Option<BatchNodeIdentityReference>,
+}
+impl fmt::Debug for AzureBlobFileSystemConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AzureBlobFileSystemConfiguration")
+            .field("account_name", &self.account_name)
+            .field("container_name", &self.container_name)
+            .field("account_key", &runtime::redact(&self.account_key))
+            .field("sas_key", &runtime::redact(&self.sas_key))
+            .field("blobfuse_options", &self.blobfuse_options)
+            .field("relative_mount_path", &self.relative_mount_path)
+            .field("identity_reference", &self.identity_reference)
+            .finish()
+    }
+}
+/// Settings for mounting an Azure Files share on nodes.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct AzureFileShareConfiguration {
+    /// Storage account that hosts the share.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "accountName", skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// Storage key granting access to the share.
+    ///
+    /// Required by the service. Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "accountKey", skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
+    /// Address of the storage account's Azure Files endpoint.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "azureFileUrl", skip_serializing_if = "Option::is_none")]
+    pub azure_file_url: Option<String>,
+    /// Folder under the Batch mounts root where the share appears.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "relativeMountPath",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub relative_mount_path: Option<String>,
+    /// Extra arguments for net use on Windows or mount on Linux.
+    #[serde(default, rename = "mountOptions", skip_serializing_if = "Option::is_none")]
+    pub mount_options: Option<String>,
+}
+impl fmt::Debug for AzureFileShareConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AzureFileShareConfiguration")
+            .field("account_name", &self.account_name)
+            .field("account_key", &runtime::redact(&self.account_key))
+            .field("azure_file_url", &runtime::SasRedacted(&self.azure_file_url))
+            .field("relative_mount_path", &self.relative_mount_path)
+            .field("mount_options", &self.mount_options)
+            .finish()
+    }
+}
+/// One page of marketplace images that Batch can run.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchAccountListSupportedImagesResult {
+    /// Images listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchSupportedImage>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchAccountListSupportedImagesResult {
+    type Item = BatchSupportedImage;
+    type IntoIter = <Vec<BatchSupportedImage> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
 /// Placement hint used when choosing a node for a task.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchAffinityInfo {
@@ -38,6 +223,43 @@ pub struct BatchAffinityInfo {
     /// Required by the service.
     #[serde(default, rename = "affinityId", skip_serializing_if = "Option::is_none")]
     pub affinity_id: Option<String>,
+}
+/// An application registered in the Batch account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchApplication {
+    /// Application identifier, unique in the account.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Friendly name of the application.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Package versions available for this application.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "versions", skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<String>>,
+}
+/// One page of applications registered in the account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchApplicationListResult {
+    /// Applications listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchApplication>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchApplicationListResult {
+    type Item = BatchApplication;
+    type IntoIter = <Vec<BatchApplication> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
 }
 /// An application package to install on nodes.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
@@ -51,12 +273,287 @@ pub struct BatchApplicationPackageReference {
     #[serde(default, rename = "version", skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
+/// Template for a short-lived pool that Batch creates for a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchAutoPoolSpecification {
+    /// Leading text, up to 20 characters, for generated auto pool IDs.
+    #[serde(
+        default,
+        rename = "autoPoolIdPrefix",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_pool_id_prefix: Option<String>,
+    /// How long auto pools live and how scheduled jobs share them.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "poolLifetimeOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pool_lifetime_option: Option<BatchPoolLifetimeOption>,
+    /// Keep the auto pool after its lifetime ends; it is deleted when false.
+    #[serde(default, rename = "keepAlive", skip_serializing_if = "Option::is_none")]
+    pub keep_alive: Option<bool>,
+    /// Pool settings used to create the auto pool.
+    #[serde(default, rename = "pool", skip_serializing_if = "Option::is_none")]
+    pub pool: Option<BatchPoolSpecification>,
+}
+/// Changed template for an auto pool created on behalf of a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchAutoPoolSpecificationUpdate {
+    /// Leading text, up to 20 characters, for generated auto pool IDs.
+    #[serde(
+        default,
+        rename = "autoPoolIdPrefix",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_pool_id_prefix: Option<String>,
+    /// How long auto pools live and how scheduled jobs share them.
+    #[serde(
+        default,
+        rename = "poolLifetimeOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pool_lifetime_option: Option<BatchPoolLifetimeOption>,
+    /// Keep the auto pool after its lifetime ends; it is deleted when false.
+    #[serde(default, rename = "keepAlive", skip_serializing_if = "Option::is_none")]
+    pub keep_alive: Option<bool>,
+    /// Pool settings used to create the auto pool.
+    #[serde(default, rename = "pool", skip_serializing_if = "Option::is_none")]
+    pub pool: Option<BatchPoolSpecificationUpdate>,
+}
+/// A certificate that can be placed on nodes to secure their operations.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchCertificate {
+    /// X.509 thumbprint, at most 40 hexadecimal digits; any spaces get removed.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "thumbprint", skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    /// Hash algorithm behind the thumbprint; only sha1 is accepted.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "thumbprintAlgorithm",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_algorithm: Option<String>,
+    /// Address of this certificate resource.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Lifecycle state the certificate is in now.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchCertificateState>,
+    /// When the certificate moved into its present state.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "stateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub state_transition_time: Option<OffsetDateTime>,
+    /// State held before the present one; absent while still initially active.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "previousState", skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<BatchCertificateState>,
+    /// When the certificate moved into its prior state; absent while still initially active.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "previousStateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub previous_state_transition_time: Option<OffsetDateTime>,
+    /// Public portion of the certificate as a base64 .cer file.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "publicData", skip_serializing_if = "Option::is_none")]
+    pub public_data: Option<String>,
+    /// Why the latest deletion attempt failed; set only in the deletefailed state.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "deleteCertificateError",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delete_certificate_error: Option<BatchCertificateDeleteError>,
+    /// Certificate content in base64, 10 KB at most.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "data",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::base64::option"
+    )]
+    pub data: Option<Vec<u8>>,
+    /// Encoding of the supplied certificate content.
+    #[serde(
+        default,
+        rename = "certificateFormat",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_format: Option<BatchCertificateFormat>,
+    /// Secret that unlocks the private key; leave out for cer content.
+    ///
+    /// Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+impl fmt::Debug for BatchCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchCertificate")
+            .field("thumbprint", &self.thumbprint)
+            .field("thumbprint_algorithm", &self.thumbprint_algorithm)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("state", &self.state)
+            .field("state_transition_time", &self.state_transition_time)
+            .field("previous_state", &self.previous_state)
+            .field(
+                "previous_state_transition_time",
+                &self.previous_state_transition_time,
+            )
+            .field("public_data", &self.public_data)
+            .field("delete_certificate_error", &self.delete_certificate_error)
+            .field("data", &self.data)
+            .field("certificate_format", &self.certificate_format)
+            .field("password", &runtime::redact(&self.password))
+            .finish()
+    }
+}
+impl TryFrom<BatchCertificate> for RequestContent<BatchCertificate> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchCertificate) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Failure raised while the service tried to remove a certificate.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchCertificateDeleteError {
+    /// Stable machine-readable identifier of the deletion failure.
+    #[serde(default, rename = "code", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Human-readable text about the deletion failure for display.
+    #[serde(default, rename = "message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra facts, such as pools and nodes still using the certificate.
+    #[serde(default, rename = "values", skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<NameValuePair>>,
+}
+/// One page of certificates in the account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchCertificateListResult {
+    /// Certificates listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchCertificate>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchCertificateListResult {
+    type Item = BatchCertificate;
+    type IntoIter = <Vec<BatchCertificate> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Deprecated link from a pool to a certificate to install; use Key Vault extensions instead.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchCertificateReference {
+    /// Thumbprint naming the certificate to install.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "thumbprint", skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    /// Hash algorithm behind the thumbprint; must be sha1.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "thumbprintAlgorithm",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_algorithm: Option<String>,
+    /// Windows store location to install into, currentuser by default.
+    #[serde(default, rename = "storeLocation", skip_serializing_if = "Option::is_none")]
+    pub store_location: Option<BatchCertificateStoreLocation>,
+    /// Windows store name to install into, My by default.
+    #[serde(default, rename = "storeName", skip_serializing_if = "Option::is_none")]
+    pub store_name: Option<String>,
+    /// Node accounts allowed to read the private key; several may be given.
+    #[serde(default, rename = "visibility", skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Vec<BatchCertificateVisibility>>,
+}
+/// Container support settings for a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchContainerConfiguration {
+    /// Container runtime to use on the nodes.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ContainerType>,
+    /// Images to pull onto every node ahead of time, in full docker pull form.
+    #[serde(
+        default,
+        rename = "containerImageNames",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_image_names: Option<Vec<String>>,
+    /// Private registries, with credentials, that images can come from.
+    #[serde(
+        default,
+        rename = "containerRegistries",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_registries: Option<Vec<ContainerRegistryReference>>,
+}
+/// Changed container support settings for a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchContainerConfigurationUpdate {
+    /// Container runtime to use on the nodes.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ContainerType>,
+    /// Images to pull onto every node ahead of time, in full docker pull form.
+    #[serde(
+        default,
+        rename = "containerImageNames",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_image_names: Option<Vec<String>>,
+    /// Private registries, with credentials, that images can come from.
+    #[serde(
+        default,
+        rename = "containerRegistries",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_registries: Option<Vec<ContainerRegistryReference>>,
+}
 /// Outcome of submitting a batch of tasks to a job.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchCreateTaskCollectionResult {
     /// One entry per submitted task, in no guaranteed order.
     #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<BatchTaskCreateResult>>,
+}
+/// Ephemeral operating system disk settings for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchDiffDiskSettings {
+    /// Where the ephemeral OS disk lives on every VM of the pool.
+    #[serde(default, rename = "placement", skip_serializing_if = "Option::is_none")]
+    pub placement: Option<DiffDiskPlacement>,
 }
 /// Error payload returned by the Batch service.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
@@ -90,6 +587,622 @@ pub struct BatchErrorMessage {
     /// The error text itself.
     #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+/// Maps a range of public ports onto one port on each node of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchInboundNatPool {
+    /// Endpoint name, unique in the pool, made of letters, digits, dots, dashes and underscores.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Transport protocol of the endpoint.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "protocol", skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<InboundEndpointProtocol>,
+    /// Port on the node, 1 to 65535 excluding the reserved 29876 and 29877.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "backendPort", skip_serializing_if = "Option::is_none")]
+    pub backend_port: Option<i32>,
+    /// Lowest public port handed out to nodes for this endpoint.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "frontendPortRangeStart",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub frontend_port_range_start: Option<i32>,
+    /// Highest public port handed out to nodes for this endpoint.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "frontendPortRangeEnd",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub frontend_port_range_end: Option<i32>,
+    /// Firewall rules for this endpoint, limited to 25 across the pool.
+    #[serde(
+        default,
+        rename = "networkSecurityGroupRules",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_security_group_rules: Option<Vec<NetworkSecurityGroupRule>>,
+}
+/// A job in the Batch account, which groups tasks run on a pool.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJob {
+    /// Job identifier, unique in the account ignoring case.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Friendly name of the job.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Whether tasks of this job may depend on each other; false by default.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "usesTaskDependencies",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uses_task_dependencies: Option<bool>,
+    /// Address of this job resource.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Version tag usable for optimistic concurrency on updates.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    /// When job-level data such as state or priority last changed.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "lastModified",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_modified: Option<OffsetDateTime>,
+    /// When the job was created.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "creationTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub creation_time: Option<OffsetDateTime>,
+    /// Lifecycle state the job is in now.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchJobState>,
+    /// When the job moved into its present state.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "stateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub state_transition_time: Option<OffsetDateTime>,
+    /// State held before the present one; absent while still initially active.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "previousState", skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<BatchJobState>,
+    /// When the job moved into its prior state; absent while still initially active.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "previousStateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub previous_state_transition_time: Option<OffsetDateTime>,
+    /// Scheduling priority from -1000 (lowest) to 1000 (highest), 0 by default.
+    #[serde(default, rename = "priority", skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Let higher-priority jobs preempt tasks of this job; needs support enablement.
+    #[serde(
+        default,
+        rename = "allowTaskPreemption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_task_preemption: Option<bool>,
+    /// Cap on concurrently running tasks, -1 for no cap; needs support enablement.
+    #[serde(
+        default,
+        rename = "maxParallelTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_parallel_tasks: Option<i32>,
+    /// Limits on how long and how often the job may run.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchJobConstraints>,
+    /// Controller task started automatically when the job begins.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "jobManagerTask", skip_serializing_if = "Option::is_none")]
+    pub job_manager_task: Option<BatchJobManagerTask>,
+    /// Setup task run on each node before other tasks of the job.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "jobPreparationTask",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_preparation_task: Option<BatchJobPreparationTask>,
+    /// Cleanup task run on each node that ran tasks when the job ends.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "jobReleaseTask", skip_serializing_if = "Option::is_none")]
+    pub job_release_task: Option<BatchJobReleaseTask>,
+    /// Environment variables given to every task of the job.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "commonEnvironmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Pool that runs the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "poolInfo", skip_serializing_if = "Option::is_none")]
+    pub pool_info: Option<BatchPoolInfo>,
+    /// Reaction once every task has completed, noaction by default.
+    #[serde(
+        default,
+        rename = "onAllTasksComplete",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_tasks_complete_mode: Option<BatchAllTasksCompleteMode>,
+    /// Reaction when any task fails, noaction by default.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "onTaskFailure", skip_serializing_if = "Option::is_none")]
+    pub task_failure_mode: Option<BatchTaskFailureMode>,
+    /// Subnet the job's tasks join; needs support enablement.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<BatchJobNetworkConfiguration>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// Runtime details of the job.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "executionInfo", skip_serializing_if = "Option::is_none")]
+    pub execution_info: Option<BatchJobExecutionInfo>,
+    /// Lifetime usage figures, returned only when stats are expanded.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "stats", skip_serializing_if = "Option::is_none")]
+    pub job_statistics: Option<BatchJobStatistics>,
+}
+impl fmt::Debug for BatchJob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchJob")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("uses_task_dependencies", &self.uses_task_dependencies)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("e_tag", &self.e_tag)
+            .field("last_modified", &self.last_modified)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_transition_time", &self.state_transition_time)
+            .field("previous_state", &self.previous_state)
+            .field(
+                "previous_state_transition_time",
+                &self.previous_state_transition_time,
+            )
+            .field("priority", &self.priority)
+            .field("allow_task_preemption", &self.allow_task_preemption)
+            .field("max_parallel_tasks", &self.max_parallel_tasks)
+            .field("constraints", &self.constraints)
+            .field("job_manager_task", &self.job_manager_task)
+            .field("job_preparation_task", &self.job_preparation_task)
+            .field("job_release_task", &self.job_release_task)
+            .field("common_environment_settings", &self.common_environment_settings)
+            .field("pool_info", &self.pool_info)
+            .field("all_tasks_complete_mode", &self.all_tasks_complete_mode)
+            .field("task_failure_mode", &self.task_failure_mode)
+            .field("network_configuration", &self.network_configuration)
+            .field("metadata", &self.metadata)
+            .field("execution_info", &self.execution_info)
+            .field("job_statistics", &self.job_statistics)
+            .finish()
+    }
+}
+impl TryFrom<BatchJob> for RequestContent<BatchJob> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJob) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Limits applied to running a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobConstraints {
+    /// Longest the job may exist before it is ended; unlimited when omitted.
+    #[serde(
+        default,
+        rename = "maxWallClockTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub max_wall_clock_time: Option<Duration>,
+    /// Retries allowed per task after nonzero exits; -1 means unlimited.
+    #[serde(
+        default,
+        rename = "maxTaskRetryCount",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_task_retry_count: Option<i32>,
+}
+/// Request body for adding a job to the account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobCreateOptions {
+    /// Job identifier, up to 64 letters, digits, hyphens or underscores, unique ignoring case.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Whether tasks of this job may depend on each other; false by default.
+    #[serde(
+        default,
+        rename = "usesTaskDependencies",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uses_task_dependencies: Option<bool>,
+    /// Scheduling priority from -1000 (lowest) to 1000 (highest), 0 by default.
+    #[serde(default, rename = "priority", skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Let higher-priority jobs preempt tasks of this job; needs support enablement.
+    #[serde(
+        default,
+        rename = "allowTaskPreemption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_task_preemption: Option<bool>,
+    /// Cap on concurrently running tasks, -1 for no cap; needs support enablement.
+    #[serde(
+        default,
+        rename = "maxParallelTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_parallel_tasks: Option<i32>,
+    /// Limits on how long and how often the job may run.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchJobConstraints>,
+    /// Controller task started with the job; without it tasks must be added explicitly.
+    #[serde(default, rename = "jobManagerTask", skip_serializing_if = "Option::is_none")]
+    pub job_manager_task: Option<BatchJobManagerTask>,
+    /// Setup task run on each node before the job's other tasks there.
+    #[serde(
+        default,
+        rename = "jobPreparationTask",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_preparation_task: Option<BatchJobPreparationTask>,
+    /// Cleanup task run on used nodes when the job ends; requires a preparation task.
+    #[serde(default, rename = "jobReleaseTask", skip_serializing_if = "Option::is_none")]
+    pub job_release_task: Option<BatchJobReleaseTask>,
+    /// Environment variables given to every task of the job.
+    #[serde(
+        default,
+        rename = "commonEnvironmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Existing pool or auto pool that runs the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "poolInfo", skip_serializing_if = "Option::is_none")]
+    pub pool_info: Option<BatchPoolInfo>,
+    /// Reaction once every task has completed; a job with no tasks counts as complete.
+    #[serde(
+        default,
+        rename = "onAllTasksComplete",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_tasks_complete_mode: Option<BatchAllTasksCompleteMode>,
+    /// Reaction when any task fails, noaction by default.
+    #[serde(default, rename = "onTaskFailure", skip_serializing_if = "Option::is_none")]
+    pub task_failure_mode: Option<BatchTaskFailureMode>,
+    /// Subnet the job's tasks join; needs support enablement.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<BatchJobNetworkConfiguration>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+}
+impl TryFrom<BatchJobCreateOptions> for RequestContent<BatchJobCreateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobCreateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for disabling a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobDisableOptions {
+    /// What happens to the job's running tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "disableTasks", skip_serializing_if = "Option::is_none")]
+    pub disable_tasks: Option<DisableBatchJobOption>,
+}
+impl TryFrom<BatchJobDisableOptions> for RequestContent<BatchJobDisableOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobDisableOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Runtime details of a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobExecutionInfo {
+    /// When the job started, which equals its creation time.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// When the job finished; set only once it is completed.
+    #[serde(
+        default,
+        rename = "endTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub end_time: Option<OffsetDateTime>,
+    /// Pool the job is actually bound to, including an auto pool's generated ID.
+    #[serde(default, rename = "poolId", skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
+    /// Why the job could not start; absent when it started fine.
+    #[serde(
+        default,
+        rename = "schedulingError",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduling_error: Option<BatchJobSchedulingError>,
+    /// Why the job ended, such as MaxWallClockTimeExpiry or a caller-chosen text.
+    #[serde(
+        default,
+        rename = "terminateReason",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub termination_reason: Option<String>,
+}
+/// One page of jobs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobListResult {
+    /// Jobs listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchJob>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchJobListResult {
+    type Item = BatchJob;
+    type IntoIter = <Vec<BatchJob> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Controller task that Batch launches automatically when a job is created.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobManagerTask {
+    /// Task identifier, up to 64 letters, digits, hyphens or underscores.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; required exactly when the pool is container-enabled.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettings>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Outputs copied off the node after the command ends.
+    #[serde(default, rename = "outputFiles", skip_serializing_if = "Option::is_none")]
+    pub output_files: Option<Vec<OutputFile>>,
+    /// Environment variables given to the manager process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Limits on run time, retention and retries for the manager.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchTaskConstraints>,
+    /// Scheduling slots the manager occupies on a node, defaulting to 1.
+    #[serde(default, rename = "requiredSlots", skip_serializing_if = "Option::is_none")]
+    pub required_slots: Option<i32>,
+    /// End the whole job once the manager finishes; true by default.
+    #[serde(
+        default,
+        rename = "killJobOnCompletion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kill_job_on_completion: Option<bool>,
+    /// Account the manager runs as; a task-specific non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+    /// Keep other tasks off the node while the manager runs; true by default.
+    #[serde(default, rename = "runExclusive", skip_serializing_if = "Option::is_none")]
+    pub run_exclusive: Option<bool>,
+    /// Application packages installed into a shared node folder before the command starts.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Lets the manager receive a scoped token for calling Batch without account keys.
+    #[serde(
+        default,
+        rename = "authenticationTokenSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_token_settings: Option<AuthenticationTokenSettings>,
+    /// Allow running on Spot or low-priority nodes; true by default.
+    #[serde(
+        default,
+        rename = "allowLowPriorityNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_low_priority_node: Option<bool>,
+}
+/// Changed settings for a job's controller task.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobManagerTaskUpdate {
+    /// Task identifier, up to 64 letters, digits, hyphens or underscores.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; required exactly when the pool is container-enabled.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettingsUpdate>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Outputs copied off the node after the command ends.
+    #[serde(default, rename = "outputFiles", skip_serializing_if = "Option::is_none")]
+    pub output_files: Option<Vec<OutputFile>>,
+    /// Environment variables given to the manager process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Limits on run time, retention and retries for the manager.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchTaskConstraints>,
+    /// Scheduling slots the manager occupies on a node, defaulting to 1.
+    #[serde(default, rename = "requiredSlots", skip_serializing_if = "Option::is_none")]
+    pub required_slots: Option<i32>,
+    /// End the whole job once the manager finishes; true by default.
+    #[serde(
+        default,
+        rename = "killJobOnCompletion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kill_job_on_completion: Option<bool>,
+    /// Account the manager runs as; a task-specific non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+    /// Keep other tasks off the node while the manager runs; true by default.
+    #[serde(default, rename = "runExclusive", skip_serializing_if = "Option::is_none")]
+    pub run_exclusive: Option<bool>,
+    /// Application packages installed into a shared node folder before the command starts.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Lets the manager receive a scoped token for calling Batch without account keys.
+    #[serde(
+        default,
+        rename = "authenticationTokenSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_token_settings: Option<AuthenticationTokenSettings>,
+    /// Allow running on Spot or low-priority nodes; true by default.
+    #[serde(
+        default,
+        rename = "allowLowPriorityNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_low_priority_node: Option<bool>,
+}
+/// Subnet settings for the nodes running a job's tasks; needs support enablement.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobNetworkConfiguration {
+    /// ARM ID of the subnet that nodes join while running the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "subnetId", skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// Leave nodes joined to the subnet after the job ends when true.
+    #[serde(
+        default,
+        rename = "skipWithdrawFromVNet",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skip_withdraw_from_vnet: Option<bool>,
+}
+/// Changed subnet settings for a job; needs support enablement.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobNetworkConfigurationUpdate {
+    /// ARM ID of the subnet that nodes join while running the job's tasks.
+    #[serde(default, rename = "subnetId", skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// Leave nodes joined to the subnet after the job ends when true.
+    #[serde(
+        default,
+        rename = "skipWithdrawFromVNet",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skip_withdraw_from_vnet: Option<bool>,
 }
 /// Job preparation and release task progress on one compute node.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
@@ -156,6 +1269,51 @@ impl Page for BatchJobPreparationAndReleaseTaskStatusListResult {
     async fn into_items(self) -> Result<Self::IntoIter> {
         Ok(self.value.unwrap_or_default().into_iter())
     }
+}
+/// Setup task run on a node ahead of the job's other tasks there.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobPreparationTask {
+    /// Task identifier, up to 64 characters; jobpreparation by default.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; the node's Batch folders are mapped into it.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettings>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Environment variables given to the preparation process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Limits on run time, retention and retries for the preparation task.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchTaskConstraints>,
+    /// Hold back other tasks on the node until this one succeeds; true by default.
+    #[serde(default, rename = "waitForSuccess", skip_serializing_if = "Option::is_none")]
+    pub wait_for_success: Option<bool>,
+    /// Account the preparation task runs as; a non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+    /// Run again after a node reboot even when it already succeeded; true by default.
+    #[serde(
+        default,
+        rename = "rerunOnNodeRebootAfterSuccess",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rerun_on_node_reboot_after_success: Option<bool>,
 }
 /// Run details for one node's job preparation task.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
@@ -243,6 +1401,97 @@ impl fmt::Debug for BatchJobPreparationTaskExecutionInfo {
             .finish()
     }
 }
+/// Changed settings for a job's preparation task.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobPreparationTaskUpdate {
+    /// Task identifier, up to 64 characters; jobpreparation by default.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; the node's Batch folders are mapped into it.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettingsUpdate>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Environment variables given to the preparation process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Limits on run time, retention and retries for the preparation task.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchTaskConstraints>,
+    /// Hold back other tasks on the node until this one succeeds; true by default.
+    #[serde(default, rename = "waitForSuccess", skip_serializing_if = "Option::is_none")]
+    pub wait_for_success: Option<bool>,
+    /// Account the preparation task runs as; a non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+    /// Run again after a node reboot even when it already succeeded; true by default.
+    #[serde(
+        default,
+        rename = "rerunOnNodeRebootAfterSuccess",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rerun_on_node_reboot_after_success: Option<bool>,
+}
+/// Cleanup task that runs on each node that ran the job, once the job ends.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobReleaseTask {
+    /// Task identifier, up to 64 characters; jobrelease by default.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; the node's Batch folders are mapped into it.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettings>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Environment variables given to the release process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Run time cap per node for the release task, no more than 15 minutes.
+    #[serde(
+        default,
+        rename = "maxWallClockTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub max_wall_clock_time: Option<Duration>,
+    /// How long the task folder is kept afterwards, seven days by default.
+    #[serde(
+        default,
+        rename = "retentionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub retention_time: Option<Duration>,
+    /// Account the release task runs as; a non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+}
 /// Run details for one node's job release task.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchJobReleaseTaskExecutionInfo {
@@ -314,6 +1563,1199 @@ impl fmt::Debug for BatchJobReleaseTaskExecutionInfo {
             .finish()
     }
 }
+/// Changed settings for a job's release task.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobReleaseTaskUpdate {
+    /// Task identifier, up to 64 characters; jobrelease by default.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; the node's Batch folders are mapped into it.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettingsUpdate>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Environment variables given to the release process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Run time cap per node for the release task, no more than 15 minutes.
+    #[serde(
+        default,
+        rename = "maxWallClockTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub max_wall_clock_time: Option<Duration>,
+    /// How long the task folder is kept afterwards, seven days by default.
+    #[serde(
+        default,
+        rename = "retentionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub retention_time: Option<Duration>,
+    /// Account the release task runs as; a non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+}
+/// Plan that creates jobs repeatedly from a template at set times.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobSchedule {
+    /// Schedule identifier, unique in the account.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Friendly name of the schedule.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Address of this schedule resource.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Version tag usable for optimistic concurrency on updates.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    /// When schedule-level data such as timing or job template last changed.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "lastModified",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_modified: Option<OffsetDateTime>,
+    /// When the schedule was created.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "creationTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub creation_time: Option<OffsetDateTime>,
+    /// Lifecycle state the schedule is in now.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchJobScheduleState>,
+    /// When the schedule moved into its present state.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "stateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub state_transition_time: Option<OffsetDateTime>,
+    /// State held before the present one; absent while still initially active.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "previousState", skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<BatchJobScheduleState>,
+    /// When the schedule moved into its prior state; absent while still initially active.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "previousStateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub previous_state_transition_time: Option<OffsetDateTime>,
+    /// Timing rules, in UTC, for creating jobs.
+    #[serde(default, rename = "schedule", skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<BatchJobScheduleConfiguration>,
+    /// Template for each job the schedule creates.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "jobSpecification",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_specification: Option<BatchJobSpecification>,
+    /// Past and upcoming job runs of this schedule.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "executionInfo", skip_serializing_if = "Option::is_none")]
+    pub execution_info: Option<BatchJobScheduleExecutionInfo>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// Lifetime usage figures, refreshed by the service periodically.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "stats", skip_serializing_if = "Option::is_none")]
+    pub job_schedule_statistics: Option<BatchJobScheduleStatistics>,
+}
+impl fmt::Debug for BatchJobSchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchJobSchedule")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("e_tag", &self.e_tag)
+            .field("last_modified", &self.last_modified)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_transition_time", &self.state_transition_time)
+            .field("previous_state", &self.previous_state)
+            .field(
+                "previous_state_transition_time",
+                &self.previous_state_transition_time,
+            )
+            .field("schedule", &self.schedule)
+            .field("job_specification", &self.job_specification)
+            .field("execution_info", &self.execution_info)
+            .field("metadata", &self.metadata)
+            .field("job_schedule_statistics", &self.job_schedule_statistics)
+            .finish()
+    }
+}
+impl TryFrom<BatchJobSchedule> for RequestContent<BatchJobSchedule> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobSchedule) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Timing rules, fixed to UTC, for creating jobs from a schedule.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobScheduleConfiguration {
+    /// Earliest moment a job may be created; immediately when omitted.
+    #[serde(
+        default,
+        rename = "doNotRunUntil",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub do_not_run_until: Option<OffsetDateTime>,
+    /// Moment after which no job is created and the schedule completes.
+    #[serde(
+        default,
+        rename = "doNotRunAfter",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub do_not_run_after: Option<OffsetDateTime>,
+    /// Grace period after a due time within which the job must be created.
+    #[serde(
+        default,
+        rename = "startWindow",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub start_window: Option<Duration>,
+    /// Gap between start times of consecutive jobs; one job only when omitted.
+    #[serde(
+        default,
+        rename = "recurrenceInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub recurrence_interval: Option<Duration>,
+}
+/// Request body for adding a job schedule to the account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobScheduleCreateOptions {
+    /// Schedule identifier, up to 64 letters, digits, hyphens or underscores, unique ignoring case.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Timing rules, in UTC, for creating jobs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "schedule", skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<BatchJobScheduleConfiguration>,
+    /// Template for each job the schedule creates.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "jobSpecification",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_specification: Option<BatchJobSpecification>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+}
+impl TryFrom<BatchJobScheduleCreateOptions>
+for RequestContent<BatchJobScheduleCreateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobScheduleCreateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Past and upcoming job runs of a schedule.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobScheduleExecutionInfo {
+    /// When the next job is due, if the schedule is still active then.
+    #[serde(
+        default,
+        rename = "nextRunTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub next_run_time: Option<OffsetDateTime>,
+    /// Latest job created by the schedule, once one has run.
+    #[serde(default, rename = "recentJob", skip_serializing_if = "Option::is_none")]
+    pub recent_job: Option<RecentBatchJob>,
+    /// When the schedule finished; set only once it is completed.
+    #[serde(
+        default,
+        rename = "endTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub end_time: Option<OffsetDateTime>,
+}
+/// One page of job schedules.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobScheduleListResult {
+    /// Job schedules listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchJobSchedule>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchJobScheduleListResult {
+    type Item = BatchJobSchedule;
+    type IntoIter = <Vec<BatchJobSchedule> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Resource usage figures for all jobs a schedule created.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobScheduleStatistics {
+    /// Address of these statistics.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Beginning of the measured period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// End of the measured period, when figures were last refreshed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastUpdateTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_update_time: Option<OffsetDateTime>,
+    /// User-mode CPU time of every task in the schedule's jobs, all cores and nodes.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "userCPUTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub user_cpu_time: Option<Duration>,
+    /// Kernel-mode CPU time of every task in the schedule's jobs, all cores and nodes.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "kernelCPUTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub kernel_cpu_time: Option<Duration>,
+    /// Summed elapsed run time of the tasks in the schedule's jobs.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "wallClockTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub wall_clock_time: Option<Duration>,
+    /// Disk reads issued by tasks in the schedule's jobs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "readIOps", skip_serializing_if = "Option::is_none")]
+    pub read_iops: Option<String>,
+    /// Disk writes issued by tasks in the schedule's jobs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "writeIOps", skip_serializing_if = "Option::is_none")]
+    pub write_iops: Option<String>,
+    /// GiB read from disk by tasks in the schedule's jobs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "readIOGiB", skip_serializing_if = "Option::is_none")]
+    pub read_io_gib: Option<f64>,
+    /// GiB written to disk by tasks in the schedule's jobs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "writeIOGiB", skip_serializing_if = "Option::is_none")]
+    pub write_io_gib: Option<f64>,
+    /// Tasks in the schedule's jobs that ended with exit code 0 in the period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "numSucceededTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded_tasks_count: Option<String>,
+    /// Tasks in the schedule's jobs that used up their retries without success.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "numFailedTasks", skip_serializing_if = "Option::is_none")]
+    pub failed_tasks_count: Option<String>,
+    /// Retries made across tasks in the schedule's jobs during the period.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "numTaskRetries", skip_serializing_if = "Option::is_none")]
+    pub task_retries_count: Option<String>,
+    /// Summed delay between creation and latest start for tasks in the schedule's jobs.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "waitTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub wait_time: Option<Duration>,
+}
+impl fmt::Debug for BatchJobScheduleStatistics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchJobScheduleStatistics")
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("start_time", &self.start_time)
+            .field("last_update_time", &self.last_update_time)
+            .field("user_cpu_time", &self.user_cpu_time)
+            .field("kernel_cpu_time", &self.kernel_cpu_time)
+            .field("wall_clock_time", &self.wall_clock_time)
+            .field("read_iops", &self.read_iops)
+            .field("write_iops", &self.write_iops)
+            .field("read_io_gib", &self.read_io_gib)
+            .field("write_io_gib", &self.write_io_gib)
+            .field("succeeded_tasks_count", &self.succeeded_tasks_count)
+            .field("failed_tasks_count", &self.failed_tasks_count)
+            .field("task_retries_count", &self.task_retries_count)
+            .field("wait_time", &self.wait_time)
+            .finish()
+    }
+}
+/// Request body for patching a job schedule; omitted fields keep their values.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobScheduleUpdateOptions {
+    /// New timing rules; the current ones stay when omitted.
+    #[serde(default, rename = "schedule", skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<BatchJobScheduleConfiguration>,
+    /// New job template, used only for jobs created after the change.
+    #[serde(
+        default,
+        rename = "jobSpecification",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_specification: Option<BatchJobSpecificationUpdate>,
+    /// Replacement metadata; the current entries stay when omitted.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+}
+impl TryFrom<BatchJobScheduleUpdateOptions>
+for RequestContent<BatchJobScheduleUpdateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobScheduleUpdateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Failure the service hit while starting a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobSchedulingError {
+    /// Whether the user or the service caused the failure.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "category", skip_serializing_if = "Option::is_none")]
+    pub category: Option<BatchErrorSourceCategory>,
+    /// Stable machine-readable identifier of the start failure.
+    #[serde(default, rename = "code", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Human-readable text about the start failure for display.
+    #[serde(default, rename = "message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra name/value facts about the start failure.
+    #[serde(default, rename = "details", skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<NameValuePair>>,
+}
+/// Template the schedule uses for each job it creates.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobSpecification {
+    /// Priority of created jobs, -1000 (lowest) to 1000 (highest), 0 by default.
+    #[serde(default, rename = "priority", skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Let higher-priority jobs preempt tasks of these jobs; needs support enablement.
+    #[serde(
+        default,
+        rename = "allowTaskPreemption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_task_preemption: Option<bool>,
+    /// Cap on concurrently running tasks per job, -1 for no cap; needs support enablement.
+    #[serde(
+        default,
+        rename = "maxParallelTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_parallel_tasks: Option<i32>,
+    /// Friendly name given to created jobs, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Whether tasks of created jobs may depend on each other; false by default.
+    #[serde(
+        default,
+        rename = "usesTaskDependencies",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uses_task_dependencies: Option<bool>,
+    /// Reaction once every task of a created job has completed.
+    #[serde(
+        default,
+        rename = "onAllTasksComplete",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_tasks_complete_mode: Option<BatchAllTasksCompleteMode>,
+    /// Reaction when any task of a created job fails.
+    #[serde(default, rename = "onTaskFailure", skip_serializing_if = "Option::is_none")]
+    pub task_failure_mode: Option<BatchTaskFailureMode>,
+    /// Subnet the created jobs' tasks join; needs support enablement.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<BatchJobNetworkConfiguration>,
+    /// Limits on how long and how often created jobs may run.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchJobConstraints>,
+    /// Controller task started in each created job.
+    #[serde(default, rename = "jobManagerTask", skip_serializing_if = "Option::is_none")]
+    pub job_manager_task: Option<BatchJobManagerTask>,
+    /// Setup task run on each node before other tasks of a created job.
+    #[serde(
+        default,
+        rename = "jobPreparationTask",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_preparation_task: Option<BatchJobPreparationTask>,
+    /// Cleanup task run on used nodes when a created job ends.
+    #[serde(default, rename = "jobReleaseTask", skip_serializing_if = "Option::is_none")]
+    pub job_release_task: Option<BatchJobReleaseTask>,
+    /// Environment variables given to every task of created jobs.
+    #[serde(
+        default,
+        rename = "commonEnvironmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Pool that runs the tasks of created jobs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "poolInfo", skip_serializing_if = "Option::is_none")]
+    pub pool_info: Option<BatchPoolInfo>,
+    /// Name/value pairs copied onto each created job.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+}
+/// Changed template for jobs a schedule creates.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobSpecificationUpdate {
+    /// Priority of created jobs, -1000 (lowest) to 1000 (highest), 0 by default.
+    #[serde(default, rename = "priority", skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Let higher-priority jobs preempt tasks of these jobs; needs support enablement.
+    #[serde(
+        default,
+        rename = "allowTaskPreemption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_task_preemption: Option<bool>,
+    /// Cap on concurrently running tasks per job, -1 for no cap; needs support enablement.
+    #[serde(
+        default,
+        rename = "maxParallelTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_parallel_tasks: Option<i32>,
+    /// Friendly name given to created jobs, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Whether tasks of created jobs may depend on each other; false by default.
+    #[serde(
+        default,
+        rename = "usesTaskDependencies",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uses_task_dependencies: Option<bool>,
+    /// Reaction once every task of a created job has completed.
+    #[serde(
+        default,
+        rename = "onAllTasksComplete",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_tasks_complete_mode: Option<BatchAllTasksCompleteMode>,
+    /// Reaction when any task of a created job fails.
+    #[serde(default, rename = "onTaskFailure", skip_serializing_if = "Option::is_none")]
+    pub task_failure_mode: Option<BatchTaskFailureMode>,
+    /// Subnet the created jobs' tasks join; needs support enablement.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<BatchJobNetworkConfigurationUpdate>,
+    /// Limits on how long and how often created jobs may run.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchJobConstraints>,
+    /// Controller task started in each created job.
+    #[serde(default, rename = "jobManagerTask", skip_serializing_if = "Option::is_none")]
+    pub job_manager_task: Option<BatchJobManagerTaskUpdate>,
+    /// Setup task run on each node before other tasks of a created job.
+    #[serde(
+        default,
+        rename = "jobPreparationTask",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_preparation_task: Option<BatchJobPreparationTaskUpdate>,
+    /// Cleanup task run on used nodes when a created job ends.
+    #[serde(default, rename = "jobReleaseTask", skip_serializing_if = "Option::is_none")]
+    pub job_release_task: Option<BatchJobReleaseTaskUpdate>,
+    /// Environment variables given to every task of created jobs.
+    #[serde(
+        default,
+        rename = "commonEnvironmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Pool that runs the tasks of created jobs.
+    #[serde(default, rename = "poolInfo", skip_serializing_if = "Option::is_none")]
+    pub pool_info: Option<BatchPoolInfoUpdate>,
+    /// Name/value pairs copied onto each created job.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+}
+/// Resource usage figures for a job.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobStatistics {
+    /// Address of these statistics.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Beginning of the measured period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// End of the measured period, when figures were last refreshed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastUpdateTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_update_time: Option<OffsetDateTime>,
+    /// User-mode CPU time of every task in the job, all cores and nodes.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "userCPUTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub user_cpu_time: Option<Duration>,
+    /// Kernel-mode CPU time of every task in the job, all cores and nodes.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "kernelCPUTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub kernel_cpu_time: Option<Duration>,
+    /// Summed elapsed run time of the job's tasks, counting only the latest attempt.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "wallClockTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub wall_clock_time: Option<Duration>,
+    /// Disk reads issued by the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "readIOps", skip_serializing_if = "Option::is_none")]
+    pub read_iops: Option<String>,
+    /// Disk writes issued by the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "writeIOps", skip_serializing_if = "Option::is_none")]
+    pub write_iops: Option<String>,
+    /// GiB read from disk by the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "readIOGiB", skip_serializing_if = "Option::is_none")]
+    pub read_io_gib: Option<f64>,
+    /// GiB written to disk by the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "writeIOGiB", skip_serializing_if = "Option::is_none")]
+    pub write_io_gib: Option<f64>,
+    /// Tasks of the job that ended with exit code 0 in the period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "numSucceededTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded_tasks_count: Option<String>,
+    /// Tasks of the job that used up their retries without success.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "numFailedTasks", skip_serializing_if = "Option::is_none")]
+    pub failed_tasks_count: Option<String>,
+    /// Retries made across the job's tasks during the period.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "numTaskRetries", skip_serializing_if = "Option::is_none")]
+    pub task_retries_count: Option<String>,
+    /// Summed delay between creation and latest start for the job's tasks.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "waitTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub wait_time: Option<Duration>,
+}
+impl fmt::Debug for BatchJobStatistics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchJobStatistics")
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("start_time", &self.start_time)
+            .field("last_update_time", &self.last_update_time)
+            .field("user_cpu_time", &self.user_cpu_time)
+            .field("kernel_cpu_time", &self.kernel_cpu_time)
+            .field("wall_clock_time", &self.wall_clock_time)
+            .field("read_iops", &self.read_iops)
+            .field("write_iops", &self.write_iops)
+            .field("read_io_gib", &self.read_io_gib)
+            .field("write_io_gib", &self.write_io_gib)
+            .field("succeeded_tasks_count", &self.succeeded_tasks_count)
+            .field("failed_tasks_count", &self.failed_tasks_count)
+            .field("task_retries_count", &self.task_retries_count)
+            .field("wait_time", &self.wait_time)
+            .finish()
+    }
+}
+/// Request body for ending a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobTerminateOptions {
+    /// Text recorded as the job's end reason, UserTerminate by default.
+    #[serde(
+        default,
+        rename = "terminateReason",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub termination_reason: Option<String>,
+}
+impl TryFrom<BatchJobTerminateOptions> for RequestContent<BatchJobTerminateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobTerminateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for patching a job; omitted fields keep their values.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchJobUpdateOptions {
+    /// New priority from -1000 to 1000; unchanged when omitted.
+    #[serde(default, rename = "priority", skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Let higher-priority jobs preempt tasks of this job; needs support enablement.
+    #[serde(
+        default,
+        rename = "allowTaskPreemption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_task_preemption: Option<bool>,
+    /// New cap on concurrently running tasks, -1 for no cap; needs support enablement.
+    #[serde(
+        default,
+        rename = "maxParallelTasks",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_parallel_tasks: Option<i32>,
+    /// New run limits; the current ones stay when omitted.
+    #[serde(default, rename = "constraints", skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<BatchJobConstraints>,
+    /// New pool binding, accepted only while the job is disabled.
+    #[serde(default, rename = "poolInfo", skip_serializing_if = "Option::is_none")]
+    pub pool_info: Option<BatchPoolInfoUpdate>,
+    /// New reaction to all tasks completing; noaction cannot be set back once changed.
+    #[serde(
+        default,
+        rename = "onAllTasksComplete",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_tasks_complete_mode: Option<BatchAllTasksCompleteMode>,
+    /// Replacement metadata; the current entries stay when omitted.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// Subnet the job's tasks join; needs support enablement.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<BatchJobNetworkConfigurationUpdate>,
+}
+impl TryFrom<BatchJobUpdateOptions> for RequestContent<BatchJobUpdateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchJobUpdateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// A name/value pair kept for the caller's own use; the service ignores it.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchMetadataItem {
+    /// Key of the metadata entry.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of the metadata entry.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// A compute node, that is one VM, in a Batch pool.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNode {
+    /// Node identifier, unique for the node's life; a later node may reuse it.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Address of this node resource.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Lifecycle state the node is in now.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchNodeState>,
+    /// Whether new tasks may be placed on the node.
+    #[serde(
+        default,
+        rename = "schedulingState",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduling_state: Option<SchedulingState>,
+    /// When the node moved into its present state.
+    #[serde(
+        default,
+        rename = "stateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub state_transition_time: Option<OffsetDateTime>,
+    /// Latest time the node booted; may be missing while unusable.
+    #[serde(
+        default,
+        rename = "lastBootTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_boot_time: Option<OffsetDateTime>,
+    /// When the node first joined the pool; never changes after that.
+    #[serde(
+        default,
+        rename = "allocationTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub allocation_time: Option<OffsetDateTime>,
+    /// IPv4 address peers use to reach this node; it may be reused later.
+    #[serde(default, rename = "ipAddress", skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// IPv6 address peers use to reach this node, if it has one.
+    #[serde(default, rename = "ipv6Address", skip_serializing_if = "Option::is_none")]
+    pub ipv6_address: Option<String>,
+    /// Node hint to pass when adding a task that should run here.
+    #[serde(default, rename = "affinityId", skip_serializing_if = "Option::is_none")]
+    pub affinity_id: Option<String>,
+    /// VM size hosting the node.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Job and manager tasks finished on the node, excluding preparation, release and start tasks.
+    #[serde(default, rename = "totalTasksRun", skip_serializing_if = "Option::is_none")]
+    pub total_tasks_run: Option<i32>,
+    /// Job and manager tasks executing on the node right now.
+    #[serde(
+        default,
+        rename = "runningTasksCount",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub running_tasks_count: Option<i32>,
+    /// Scheduling slots taken by tasks executing on the node right now.
+    #[serde(
+        default,
+        rename = "runningTaskSlotsCount",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub running_task_slots_count: Option<i32>,
+    /// Job and manager tasks that ended with exit code 0 on the node.
+    #[serde(
+        default,
+        rename = "totalTasksSucceeded",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_tasks_succeeded: Option<i32>,
+    /// Tasks whose state changed lately; present once any task ran here.
+    #[serde(default, rename = "recentTasks", skip_serializing_if = "Option::is_none")]
+    pub recent_tasks: Option<Vec<BatchTaskInfo>>,
+    /// Task run on the node when it joins the pool.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTask>,
+    /// Runtime details of the start task on this node.
+    #[serde(default, rename = "startTaskInfo", skip_serializing_if = "Option::is_none")]
+    pub start_task_info: Option<BatchStartTaskInfo>,
+    /// Deprecated certificates installed on the node; use Key Vault extensions instead.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Problems the node is experiencing at present.
+    #[serde(default, rename = "errors", skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<BatchNodeError>>,
+    /// True for dedicated nodes, false for Spot or low-priority ones.
+    #[serde(default, rename = "isDedicated", skip_serializing_if = "Option::is_none")]
+    pub is_dedicated: Option<bool>,
+    /// Inbound endpoints exposed on the node.
+    #[serde(
+        default,
+        rename = "endpointConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_configuration: Option<BatchNodeEndpointConfiguration>,
+    /// Batch agent version on the node and when it last changed.
+    #[serde(default, rename = "nodeAgentInfo", skip_serializing_if = "Option::is_none")]
+    pub node_agent_info: Option<BatchNodeAgentInfo>,
+    /// Details about the VM behind the node.
+    #[serde(
+        default,
+        rename = "virtualMachineInfo",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_info: Option<VirtualMachineInfo>,
+}
+impl fmt::Debug for BatchNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchNode")
+            .field("id", &self.id)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("state", &self.state)
+            .field("scheduling_state", &self.scheduling_state)
+            .field("state_transition_time", &self.state_transition_time)
+            .field("last_boot_time", &self.last_boot_time)
+            .field("allocation_time", &self.allocation_time)
+            .field("ip_address", &self.ip_address)
+            .field("ipv6_address", &self.ipv6_address)
+            .field("affinity_id", &self.affinity_id)
+            .field("vm_size", &self.vm_size)
+            .field("total_tasks_run", &self.total_tasks_run)
+            .field("running_tasks_count", &self.running_tasks_count)
+            .field("running_task_slots_count", &self.running_task_slots_count)
+            .field("total_tasks_succeeded", &self.total_tasks_succeeded)
+            .field("recent_tasks", &self.recent_tasks)
+            .field("start_task", &self.start_task)
+            .field("start_task_info", &self.start_task_info)
+            .field("certificate_references", &self.certificate_references)
+            .field("errors", &self.errors)
+            .field("is_dedicated", &self.is_dedicated)
+            .field("endpoint_configuration", &self.endpoint_configuration)
+            .field("node_agent_info", &self.node_agent_info)
+            .field("virtual_machine_info", &self.virtual_machine_info)
+            .finish()
+    }
+}
+/// Version facts about the Batch agent program running on a node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeAgentInfo {
+    /// Agent version, comparable with the published agent release notes.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "version", skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Latest time the agent moved to a new version on this node.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastUpdateTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_update_time: Option<OffsetDateTime>,
+}
+/// How many nodes sit in each node state.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeCounts {
+    /// Nodes that are still being created.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "creating", skip_serializing_if = "Option::is_none")]
+    pub creating: Option<i32>,
+    /// Nodes with nothing running.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "idle", skip_serializing_if = "Option::is_none")]
+    pub idle: Option<i32>,
+    /// Nodes with scheduling turned off.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "offline", skip_serializing_if = "Option::is_none")]
+    pub offline: Option<i32>,
+    /// Spot or low-priority nodes that were taken back.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "preempted", skip_serializing_if = "Option::is_none")]
+    pub preempted: Option<i32>,
+    /// Nodes that are restarting.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "rebooting", skip_serializing_if = "Option::is_none")]
+    pub rebooting: Option<i32>,
+    /// Nodes getting a fresh OS install.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "reimaging", skip_serializing_if = "Option::is_none")]
+    pub reimaging: Option<i32>,
+    /// Nodes that are executing tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "running", skip_serializing_if = "Option::is_none")]
+    pub running: Option<i32>,
+    /// Nodes where the Batch agent is starting up.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "starting", skip_serializing_if = "Option::is_none")]
+    pub starting: Option<i32>,
+    /// Nodes whose start task failed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTaskFailed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_task_failed: Option<i32>,
+    /// Nodes on their way out of the pool.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "leavingPool", skip_serializing_if = "Option::is_none")]
+    pub leaving_pool: Option<i32>,
+    /// Nodes the service has lost contact with.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "unknown", skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<i32>,
+    /// Nodes that cannot run tasks because of errors.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "unusable", skip_serializing_if = "Option::is_none")]
+    pub unusable: Option<i32>,
+    /// Nodes waiting for their start task to finish.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "waitingForStartTask",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub waiting_for_start_task: Option<i32>,
+    /// Nodes that are deallocated.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "deallocated", skip_serializing_if = "Option::is_none")]
+    pub deallocated: Option<i32>,
+    /// Nodes whose VMs are being released.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "deallocating", skip_serializing_if = "Option::is_none")]
+    pub deallocating: Option<i32>,
+    /// All nodes regardless of state.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "total", skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Nodes in the middle of an OS upgrade.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "upgradingOS", skip_serializing_if = "Option::is_none")]
+    pub upgrading_os: Option<i32>,
+}
+/// Request body for deallocating a compute node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeDeallocateOptions {
+    /// How running tasks are handled before deallocation, requeue by default.
+    #[serde(
+        default,
+        rename = "nodeDeallocateOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_deallocate_option: Option<BatchNodeDeallocateOption>,
+}
+impl TryFrom<BatchNodeDeallocateOptions> for RequestContent<BatchNodeDeallocateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchNodeDeallocateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for turning off task scheduling on a node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeDisableSchedulingOptions {
+    /// How running tasks are handled, requeue by default.
+    #[serde(
+        default,
+        rename = "nodeDisableSchedulingOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_disable_scheduling_option: Option<BatchNodeDisableSchedulingOption>,
+}
+impl TryFrom<BatchNodeDisableSchedulingOptions>
+for RequestContent<BatchNodeDisableSchedulingOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchNodeDisableSchedulingOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Inbound network endpoints of a compute node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeEndpointConfiguration {
+    /// Endpoints reachable on the node from outside.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "inboundEndpoints",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_endpoints: Option<Vec<InboundEndpoint>>,
+}
+/// A problem a compute node is experiencing.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeError {
+    /// Stable machine-readable identifier of the node problem.
+    #[serde(default, rename = "code", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Human-readable text about the node problem for display.
+    #[serde(default, rename = "message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra name/value facts about the node problem.
+    #[serde(default, rename = "errorDetails", skip_serializing_if = "Option::is_none")]
+    pub error_details: Option<Vec<NameValuePair>>,
+}
+/// A file or folder found on a compute node.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeFile {
+    /// Path of the entry.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Address for reading the entry.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// True when the entry is a folder.
+    #[serde(default, rename = "isDirectory", skip_serializing_if = "Option::is_none")]
+    pub is_directory: Option<bool>,
+    /// Size, times and mode of the entry.
+    #[serde(default, rename = "properties", skip_serializing_if = "Option::is_none")]
+    pub properties: Option<FileProperties>,
+}
+impl fmt::Debug for BatchNodeFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchNodeFile")
+            .field("name", &self.name)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("is_directory", &self.is_directory)
+            .field("properties", &self.properties)
+            .finish()
+    }
+}
+/// One page of files on a node or in a task folder.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeFileListResult {
+    /// Files listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchNodeFile>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchNodeFileListResult {
+    type Item = BatchNodeFile;
+    type IntoIter = <Vec<BatchNodeFile> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
 /// Points to a user-assigned managed identity attached to the pool.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchNodeIdentityReference {
@@ -366,6 +2808,48 @@ impl fmt::Debug for BatchNodeInfo {
             .finish()
     }
 }
+/// One page of compute nodes in a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeListResult {
+    /// Nodes listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchNode>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchNodeListResult {
+    type Item = BatchNode;
+    type IntoIter = <Vec<BatchNode> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Whether pool nodes stay in one region or spread over availability zones.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodePlacementConfiguration {
+    /// Placement strategy for provisioning nodes, regional when omitted.
+    #[serde(default, rename = "policy", skip_serializing_if = "Option::is_none")]
+    pub policy: Option<BatchNodePlacementPolicyType>,
+}
+/// Request body for restarting a compute node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeRebootOptions {
+    /// How running tasks are handled before the restart, requeue by default.
+    #[serde(
+        default,
+        rename = "nodeRebootOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_reboot_kind: Option<BatchNodeRebootKind>,
+}
+impl TryFrom<BatchNodeRebootOptions> for RequestContent<BatchNodeRebootOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchNodeRebootOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
 /// Request body for reimaging a compute node.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchNodeReimageOptions {
@@ -382,6 +2866,1785 @@ impl TryFrom<BatchNodeReimageOptions> for RequestContent<BatchNodeReimageOptions
     fn try_from(value: BatchNodeReimageOptions) -> Result<Self> {
         Ok(to_json(&value)?.into())
     }
+}
+/// Address and port for logging in to a node remotely.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeRemoteLoginSettings {
+    /// IPv6 address to connect to for remote login.
+    #[serde(
+        default,
+        rename = "ipv6RemoteLoginIPAddress",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipv6_remote_login_ip_address: Option<String>,
+    /// Port to connect to over IPv6 for remote login.
+    #[serde(
+        default,
+        rename = "ipv6RemoteLoginPort",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipv6_remote_login_port: Option<i32>,
+    /// IPv4 address to connect to for remote login.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "remoteLoginIPAddress",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_login_ip_address: Option<String>,
+    /// Port to connect to over IPv4 for remote login.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "remoteLoginPort",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_login_port: Option<i32>,
+}
+/// Request body for taking specific nodes out of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeRemoveOptions {
+    /// IDs of the nodes to take out, 100 at most per call.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "nodeList", skip_serializing_if = "Option::is_none")]
+    pub node_ids: Option<Vec<String>>,
+    /// Time allowed for the removal, 15 minutes by default and at least 5.
+    #[serde(
+        default,
+        rename = "resizeTimeout",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub resize_timeout: Option<Duration>,
+    /// How the chosen nodes and their running tasks are handled, requeue by default.
+    #[serde(
+        default,
+        rename = "nodeDeallocationOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_deallocation_option: Option<BatchNodeDeallocationOption>,
+}
+impl TryFrom<BatchNodeRemoveOptions> for RequestContent<BatchNodeRemoveOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchNodeRemoveOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for adding a login account for RDP or SSH to a node.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeUserCreateOptions {
+    /// Login name of the account.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Make the account an administrator; false by default.
+    #[serde(default, rename = "isAdmin", skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
+    /// When the account stops working; one day from now by default.
+    #[serde(
+        default,
+        rename = "expiryTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub expiry_time: Option<OffsetDateTime>,
+    /// Login secret; needed on Windows, optional with an SSH key on Linux.
+    ///
+    /// Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// OpenSSH-encoded base64 public key, Linux only; rejected on Windows.
+    #[serde(default, rename = "sshPublicKey", skip_serializing_if = "Option::is_none")]
+    pub ssh_public_key: Option<String>,
+}
+impl fmt::Debug for BatchNodeUserCreateOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchNodeUserCreateOptions")
+            .field("name", &self.name)
+            .field("is_admin", &self.is_admin)
+            .field("expiry_time", &self.expiry_time)
+            .field("password", &runtime::redact(&self.password))
+            .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+impl TryFrom<BatchNodeUserCreateOptions> for RequestContent<BatchNodeUserCreateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchNodeUserCreateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for changing a node login account; omitted fields get reset.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeUserUpdateOptions {
+    /// New login secret; needed on Windows, optional with an SSH key on Linux.
+    ///
+    /// Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// When the account stops working; one day from now by default.
+    #[serde(
+        default,
+        rename = "expiryTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub expiry_time: Option<OffsetDateTime>,
+    /// New OpenSSH-encoded public key, Linux only; removed when omitted.
+    #[serde(default, rename = "sshPublicKey", skip_serializing_if = "Option::is_none")]
+    pub ssh_public_key: Option<String>,
+}
+impl fmt::Debug for BatchNodeUserUpdateOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchNodeUserUpdateOptions")
+            .field("password", &runtime::redact(&self.password))
+            .field("expiry_time", &self.expiry_time)
+            .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+impl TryFrom<BatchNodeUserUpdateOptions> for RequestContent<BatchNodeUserUpdateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchNodeUserUpdateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// A VM extension on a node together with its live status.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeVmExtension {
+    /// Provisioning status reported for the extension.
+    #[serde(
+        default,
+        rename = "provisioningState",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioning_state: Option<String>,
+    /// Configuration of the extension.
+    #[serde(default, rename = "vmExtension", skip_serializing_if = "Option::is_none")]
+    pub vm_extension: Option<VmExtension>,
+    /// Runtime status view of the extension.
+    #[serde(default, rename = "instanceView", skip_serializing_if = "Option::is_none")]
+    pub instance_view: Option<VmExtensionInstanceView>,
+}
+/// One page of extensions installed on a node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchNodeVmExtensionListResult {
+    /// Extensions listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchNodeVmExtension>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchNodeVmExtensionListResult {
+    type Item = BatchNodeVmExtension;
+    type IntoIter = <Vec<BatchNodeVmExtension> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Operating system disk settings for the VMs of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchOsDisk {
+    /// Ephemeral placement settings for the OS disk.
+    #[serde(
+        default,
+        rename = "ephemeralOSDiskSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ephemeral_os_disk_settings: Option<BatchDiffDiskSettings>,
+    /// Host caching mode for the OS disk, such as none or readonly.
+    #[serde(default, rename = "caching", skip_serializing_if = "Option::is_none")]
+    pub caching: Option<CachingType>,
+    /// Size in GB given to a newly created OS disk.
+    #[serde(default, rename = "diskSizeGB", skip_serializing_if = "Option::is_none")]
+    pub disk_size_gb: Option<i32>,
+    /// Managed disk options for the OS disk.
+    #[serde(default, rename = "managedDisk", skip_serializing_if = "Option::is_none")]
+    pub managed_disk: Option<ManagedDisk>,
+    /// Turn write acceleration on or off for the disk.
+    #[serde(
+        default,
+        rename = "writeAcceleratorEnabled",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub write_accelerator_enabled: Option<bool>,
+}
+/// A pool of compute nodes that run the account's tasks.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPool {
+    /// Pool identifier, unique in the account ignoring case.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form friendly name, up to 1024 characters.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Address of this pool resource.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Version tag usable for optimistic concurrency on updates.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    /// When pool-level data such as target sizes or autoscale last changed.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "lastModified",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_modified: Option<OffsetDateTime>,
+    /// When the pool was created.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "creationTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub creation_time: Option<OffsetDateTime>,
+    /// Lifecycle state the pool is in now.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchPoolState>,
+    /// When the pool moved into its present state.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "stateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub state_transition_time: Option<OffsetDateTime>,
+    /// Whether the pool is currently changing size.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "allocationState",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allocation_state: Option<AllocationState>,
+    /// When the pool moved into its present allocation state.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "allocationStateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub allocation_state_transition_time: Option<OffsetDateTime>,
+    /// VM size shared by every node in the pool.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Image and VM settings used for the pool's nodes.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "virtualMachineConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_configuration: Option<VirtualMachineConfiguration>,
+    /// Time allowed for the latest resize, including the initial sizing.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "resizeTimeout",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub resize_timeout: Option<Duration>,
+    /// Problems hit during the latest resize; present only if some occurred.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "resizeErrors", skip_serializing_if = "Option::is_none")]
+    pub resize_errors: Option<Vec<ResizeError>>,
+    /// Caller tags copied onto the Azure resources behind the pool.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "resourceTags", skip_serializing_if = "Option::is_none")]
+    pub resource_tags: Option<HashMap<String, String>>,
+    /// Dedicated nodes in the pool right now.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "currentDedicatedNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_dedicated_nodes: Option<i32>,
+    /// Spot or low-priority nodes in the pool right now, preempted ones included.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "currentLowPriorityNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_low_priority_nodes: Option<i32>,
+    /// Dedicated node count the pool is aiming for.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "targetDedicatedNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_dedicated_nodes: Option<i32>,
+    /// Spot or low-priority node count the pool is aiming for.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "targetLowPriorityNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_low_priority_nodes: Option<i32>,
+    /// Whether a formula sizes the pool automatically.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "enableAutoScale",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_auto_scale: Option<bool>,
+    /// Formula for the wanted node count; set only under autoscale.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "autoScaleFormula",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_scale_formula: Option<String>,
+    /// How often the formula is applied; set only under autoscale.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "autoScaleEvaluationInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub auto_scale_evaluation_interval: Option<Duration>,
+    /// Outcome of the latest formula run; set only under autoscale.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "autoScaleRun", skip_serializing_if = "Option::is_none")]
+    pub auto_scale_run: Option<AutoScaleRun>,
+    /// Whether nodes may talk to each other directly, which can cap pool size.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "enableInterNodeCommunication",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inter_node_communication: Option<bool>,
+    /// Virtual network and endpoint settings of the pool.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// Task run on every node as it joins or restarts.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTask>,
+    /// Deprecated certificates installed on each node; use Key Vault extensions instead.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Packages installed on every node; changes reach only new or reimaged nodes.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Concurrent task slots per node, 1 by default.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "taskSlotsPerNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_slots_per_node: Option<i32>,
+    /// How tasks are spread over nodes, spread by default.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "taskSchedulingPolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_scheduling_policy: Option<BatchTaskSchedulingPolicy>,
+    /// Local accounts created on every node.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "userAccounts", skip_serializing_if = "Option::is_none")]
+    pub user_accounts: Option<Vec<UserAccount>>,
+    /// Caller-defined name/value pairs that the service ignores.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// Lifetime usage figures, returned only when stats are expanded.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "stats", skip_serializing_if = "Option::is_none")]
+    pub pool_statistics: Option<BatchPoolStatistics>,
+    /// File systems mounted on every node for the pool's whole life.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "mountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mount_configuration: Option<Vec<MountConfiguration>>,
+    /// Managed identities attached to the pool, if any.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "identity", skip_serializing_if = "Option::is_none")]
+    pub identity: Option<BatchPoolIdentity>,
+    /// Node communication mode the pool should use, default when omitted.
+    #[serde(
+        default,
+        rename = "targetNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_node_communication_mode: Option<BatchNodeCommunicationMode>,
+    /// Node communication mode the pool uses now.
+    ///
+    /// Read-only: set by the service.
+    #[serde(
+        default,
+        rename = "currentNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_node_communication_mode: Option<BatchNodeCommunicationMode>,
+    /// Automatic, manual or rolling upgrade rules for the pool.
+    #[serde(default, rename = "upgradePolicy", skip_serializing_if = "Option::is_none")]
+    pub upgrade_policy: Option<UpgradePolicy>,
+}
+impl fmt::Debug for BatchPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchPool")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("e_tag", &self.e_tag)
+            .field("last_modified", &self.last_modified)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_transition_time", &self.state_transition_time)
+            .field("allocation_state", &self.allocation_state)
+            .field(
+                "allocation_state_transition_time",
+                &self.allocation_state_transition_time,
+            )
+            .field("vm_size", &self.vm_size)
+            .field("virtual_machine_configuration", &self.virtual_machine_configuration)
+            .field("resize_timeout", &self.resize_timeout)
+            .field("resize_errors", &self.resize_errors)
+            .field("resource_tags", &self.resource_tags)
+            .field("current_dedicated_nodes", &self.current_dedicated_nodes)
+            .field("current_low_priority_nodes", &self.current_low_priority_nodes)
+            .field("target_dedicated_nodes", &self.target_dedicated_nodes)
+            .field("target_low_priority_nodes", &self.target_low_priority_nodes)
+            .field("enable_auto_scale", &self.enable_auto_scale)
+            .field("auto_scale_formula", &self.auto_scale_formula)
+            .field(
+                "auto_scale_evaluation_interval",
+                &self.auto_scale_evaluation_interval,
+            )
+            .field("auto_scale_run", &self.auto_scale_run)
+            .field(
+                "enable_inter_node_communication",
+                &self.enable_inter_node_communication,
+            )
+            .field("network_configuration", &self.network_configuration)
+            .field("start_task", &self.start_task)
+            .field("certificate_references", &self.certificate_references)
+            .field(
+                "application_package_references",
+                &self.application_package_references,
+            )
+            .field("task_slots_per_node", &self.task_slots_per_node)
+            .field("task_scheduling_policy", &self.task_scheduling_policy)
+            .field("user_accounts", &self.user_accounts)
+            .field("metadata", &self.metadata)
+            .field("pool_statistics", &self.pool_statistics)
+            .field("mount_configuration", &self.mount_configuration)
+            .field("identity", &self.identity)
+            .field(
+                "target_node_communication_mode",
+                &self.target_node_communication_mode,
+            )
+            .field(
+                "current_node_communication_mode",
+                &self.current_node_communication_mode,
+            )
+            .field("upgrade_policy", &self.upgrade_policy)
+            .finish()
+    }
+}
+/// Request body for adding a pool to the account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolCreateOptions {
+    /// Pool identifier, up to 64 letters, digits, hyphens or underscores, unique ignoring case.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// VM size shared by every node in the pool.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Image and VM settings for the pool's nodes; must be given.
+    #[serde(
+        default,
+        rename = "virtualMachineConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_configuration: Option<VirtualMachineConfiguration>,
+    /// Time allowed for manual resizing, 15 minutes by default and at least 5.
+    #[serde(
+        default,
+        rename = "resizeTimeout",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub resize_timeout: Option<Duration>,
+    /// Caller tags copied onto the Azure resources behind the pool.
+    #[serde(default, rename = "resourceTags", skip_serializing_if = "Option::is_none")]
+    pub resource_tags: Option<HashMap<String, String>>,
+    /// Dedicated node count wanted; leave out when autoscale is on.
+    #[serde(
+        default,
+        rename = "targetDedicatedNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_dedicated_nodes: Option<i32>,
+    /// Spot or low-priority node count wanted; leave out when autoscale is on.
+    #[serde(
+        default,
+        rename = "targetLowPriorityNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_low_priority_nodes: Option<i32>,
+    /// Size the pool through a formula; false by default.
+    #[serde(
+        default,
+        rename = "enableAutoScale",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_auto_scale: Option<bool>,
+    /// Formula for the wanted node count; required exactly when autoscale is on.
+    #[serde(
+        default,
+        rename = "autoScaleFormula",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_scale_formula: Option<String>,
+    /// How often the formula is applied, 15 minutes by default, 5 minutes to 168 hours.
+    #[serde(
+        default,
+        rename = "autoScaleEvaluationInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub auto_scale_evaluation_interval: Option<Duration>,
+    /// Let nodes talk to each other directly, which can cap pool size; false by default.
+    #[serde(
+        default,
+        rename = "enableInterNodeCommunication",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inter_node_communication: Option<bool>,
+    /// Virtual network and endpoint settings of the pool.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// Task run on every node as it joins or restarts.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTask>,
+    /// Deprecated certificates to install on each node; use Key Vault extensions instead.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Packages to install on every node, named by full ARM application ID.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Concurrent task slots per node, 1 by default, bounded by cores and 256.
+    #[serde(
+        default,
+        rename = "taskSlotsPerNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_slots_per_node: Option<i32>,
+    /// How tasks are spread over nodes, spread by default.
+    #[serde(
+        default,
+        rename = "taskSchedulingPolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_scheduling_policy: Option<BatchTaskSchedulingPolicy>,
+    /// Local accounts to create on every node.
+    #[serde(default, rename = "userAccounts", skip_serializing_if = "Option::is_none")]
+    pub user_accounts: Option<Vec<UserAccount>>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// File systems to mount on every node for the pool's whole life.
+    #[serde(
+        default,
+        rename = "mountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mount_configuration: Option<Vec<MountConfiguration>>,
+    /// Node communication mode the pool should use, default when omitted.
+    #[serde(
+        default,
+        rename = "targetNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_node_communication_mode: Option<BatchNodeCommunicationMode>,
+    /// Automatic, manual or rolling upgrade rules for the pool.
+    #[serde(default, rename = "upgradePolicy", skip_serializing_if = "Option::is_none")]
+    pub upgrade_policy: Option<UpgradePolicy>,
+}
+impl TryFrom<BatchPoolCreateOptions> for RequestContent<BatchPoolCreateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchPoolCreateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for turning on formula-based sizing of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolEnableAutoScaleOptions {
+    /// Formula for the wanted node count, checked before it is applied.
+    #[serde(
+        default,
+        rename = "autoScaleFormula",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_scale_formula: Option<String>,
+    /// How often the formula is applied, 15 minutes by default, 5 minutes to 168 hours.
+    #[serde(
+        default,
+        rename = "autoScaleEvaluationInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub auto_scale_evaluation_interval: Option<Duration>,
+}
+impl TryFrom<BatchPoolEnableAutoScaleOptions>
+for RequestContent<BatchPoolEnableAutoScaleOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchPoolEnableAutoScaleOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Public endpoint settings for the nodes of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolEndpointConfiguration {
+    /// NAT mappings that expose node ports publicly, at most five per pool.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "inboundNATPools",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_nat_pools: Option<Vec<BatchInboundNatPool>>,
+}
+/// Changed public endpoint settings for a pool's nodes.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolEndpointConfigurationUpdate {
+    /// NAT mappings that expose node ports publicly, at most five per pool.
+    #[serde(
+        default,
+        rename = "inboundNATPools",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_nat_pools: Option<Vec<BatchInboundNatPool>>,
+}
+/// Request body for trying out an autoscale formula without applying it.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolEvaluateAutoScaleOptions {
+    /// Formula to validate and compute; the pool is left unchanged.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "autoScaleFormula",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_scale_formula: Option<String>,
+}
+impl TryFrom<BatchPoolEvaluateAutoScaleOptions>
+for RequestContent<BatchPoolEvaluateAutoScaleOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchPoolEvaluateAutoScaleOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Managed identities attached to a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolIdentity {
+    /// Whether the pool has user-assigned identities or none.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<BatchPoolIdentityType>,
+    /// User-assigned identities, keyed by their full ARM resource IDs.
+    #[serde(
+        default,
+        rename = "userAssignedIdentities",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_assigned_identities: Option<Vec<BatchUserAssignedIdentity>>,
+}
+/// Names one of the pool's identities, used to reach Key Vault for disk encryption.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolIdentityReference {
+    /// ARM ID of a user-assigned identity that the pool also lists.
+    #[serde(default, rename = "resourceId", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+}
+/// Says which pool runs a job, either an existing one or an auto pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolInfo {
+    /// Existing pool that runs all of the job's tasks; give this or autoPoolSpecification.
+    #[serde(default, rename = "poolId", skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
+    /// Template for an auto pool created when the job is submitted.
+    #[serde(
+        default,
+        rename = "autoPoolSpecification",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_pool_specification: Option<BatchAutoPoolSpecification>,
+}
+/// Changed pool binding for a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolInfoUpdate {
+    /// Existing pool that runs all of the job's tasks; give this or autoPoolSpecification.
+    #[serde(default, rename = "poolId", skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
+    /// Template for an auto pool created when the job is submitted.
+    #[serde(
+        default,
+        rename = "autoPoolSpecification",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_pool_specification: Option<BatchAutoPoolSpecificationUpdate>,
+}
+/// One page of pools.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolListResult {
+    /// Pools listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchPool>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchPoolListResult {
+    type Item = BatchPool;
+    type IntoIter = <Vec<BatchPool> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// One page of pool usage records for the account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolListUsageMetricsResult {
+    /// Usage records listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchPoolUsageMetrics>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchPoolListUsageMetricsResult {
+    type Item = BatchPoolUsageMetrics;
+    type IntoIter = <Vec<BatchPoolUsageMetrics> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Node counts by state for one pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolNodeCounts {
+    /// Pool these counts belong to.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "poolId", skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
+    /// Dedicated node counts by state.
+    #[serde(default, rename = "dedicated", skip_serializing_if = "Option::is_none")]
+    pub dedicated: Option<BatchNodeCounts>,
+    /// Spot or low-priority node counts by state.
+    #[serde(default, rename = "lowPriority", skip_serializing_if = "Option::is_none")]
+    pub low_priority: Option<BatchNodeCounts>,
+}
+/// One page of per-pool node counts.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolNodeCountsListResult {
+    /// Per-pool counts listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchPoolNodeCounts>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchPoolNodeCountsListResult {
+    type Item = BatchPoolNodeCounts;
+    type IntoIter = <Vec<BatchPoolNodeCounts> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Request body that overwrites selected pool properties in full.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolReplaceOptions {
+    /// New start task; the existing one is dropped when omitted.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTask>,
+    /// Replacement certificate list; an empty list removes them all.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Replacement package list, at most 10; an empty list removes them all.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Replacement metadata; empty or omitted clears it.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// New node communication mode; default is used when omitted.
+    #[serde(
+        default,
+        rename = "targetNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_node_communication_mode: Option<BatchNodeCommunicationMode>,
+}
+impl TryFrom<BatchPoolReplaceOptions> for RequestContent<BatchPoolReplaceOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchPoolReplaceOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Request body for changing the target size of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolResizeOptions {
+    /// Dedicated node count wanted.
+    #[serde(
+        default,
+        rename = "targetDedicatedNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_dedicated_nodes: Option<i32>,
+    /// Spot or low-priority node count wanted.
+    #[serde(
+        default,
+        rename = "targetLowPriorityNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_low_priority_nodes: Option<i32>,
+    /// Time allowed for adding or removing nodes, 15 minutes by default and at least 5.
+    #[serde(
+        default,
+        rename = "resizeTimeout",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub resize_timeout: Option<Duration>,
+    /// How shrinking treats nodes and their running tasks, requeue by default.
+    #[serde(
+        default,
+        rename = "nodeDeallocationOption",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_deallocation_option: Option<BatchNodeDeallocationOption>,
+}
+impl TryFrom<BatchPoolResizeOptions> for RequestContent<BatchPoolResizeOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchPoolResizeOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Resource consumption figures for the nodes of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolResourceStatistics {
+    /// Beginning of the measured period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// End of the measured period, when figures were last refreshed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastUpdateTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_update_time: Option<OffsetDateTime>,
+    /// Mean CPU use per node, as a percentage.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "avgCPUPercentage",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_cpu_percentage: Option<f64>,
+    /// Mean memory in use per node, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "avgMemoryGiB", skip_serializing_if = "Option::is_none")]
+    pub avg_memory_gib: Option<f64>,
+    /// Highest memory in use on any node, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "peakMemoryGiB", skip_serializing_if = "Option::is_none")]
+    pub peak_memory_gib: Option<f64>,
+    /// Mean disk space in use per node, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "avgDiskGiB", skip_serializing_if = "Option::is_none")]
+    pub avg_disk_gib: Option<f64>,
+    /// Highest disk space in use on any node, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "peakDiskGiB", skip_serializing_if = "Option::is_none")]
+    pub peak_disk_gib: Option<f64>,
+    /// Count of disk reads over all nodes.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "diskReadIOps", skip_serializing_if = "Option::is_none")]
+    pub disk_read_iops: Option<String>,
+    /// Count of disk writes over all nodes.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "diskWriteIOps", skip_serializing_if = "Option::is_none")]
+    pub disk_write_iops: Option<String>,
+    /// Data read from disk over all nodes, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "diskReadGiB", skip_serializing_if = "Option::is_none")]
+    pub disk_read_gib: Option<f64>,
+    /// Data written to disk over all nodes, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "diskWriteGiB", skip_serializing_if = "Option::is_none")]
+    pub disk_write_gib: Option<f64>,
+    /// Data received over the network by all nodes, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "networkReadGiB", skip_serializing_if = "Option::is_none")]
+    pub network_read_gib: Option<f64>,
+    /// Data sent over the network by all nodes, in GiB.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "networkWriteGiB",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_write_gib: Option<f64>,
+}
+/// Settings used to create a new pool, such as an auto pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolSpecification {
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// VM size shared by every node in the pool.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Image and VM settings for the pool's nodes; must be given.
+    #[serde(
+        default,
+        rename = "virtualMachineConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_configuration: Option<VirtualMachineConfiguration>,
+    /// Concurrent task slots per node, 1 by default, bounded by cores and 256.
+    #[serde(
+        default,
+        rename = "taskSlotsPerNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_slots_per_node: Option<i32>,
+    /// How tasks are spread over nodes, spread by default.
+    #[serde(
+        default,
+        rename = "taskSchedulingPolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_scheduling_policy: Option<BatchTaskSchedulingPolicy>,
+    /// Time allowed for manual resizing, 15 minutes by default and at least 5.
+    #[serde(
+        default,
+        rename = "resizeTimeout",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub resize_timeout: Option<Duration>,
+    /// Caller tags copied onto the Azure resources behind the pool.
+    #[serde(default, rename = "resourceTags", skip_serializing_if = "Option::is_none")]
+    pub resource_tags: Option<String>,
+    /// Dedicated node count wanted; leave out when autoscale is on.
+    #[serde(
+        default,
+        rename = "targetDedicatedNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_dedicated_nodes: Option<i32>,
+    /// Spot or low-priority node count wanted; leave out when autoscale is on.
+    #[serde(
+        default,
+        rename = "targetLowPriorityNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_low_priority_nodes: Option<i32>,
+    /// Size the pool through a formula; false by default.
+    #[serde(
+        default,
+        rename = "enableAutoScale",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_auto_scale: Option<bool>,
+    /// Formula for the wanted node count; required exactly when autoscale is on.
+    #[serde(
+        default,
+        rename = "autoScaleFormula",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_scale_formula: Option<String>,
+    /// How often the formula is applied, 15 minutes by default, 5 minutes to 168 hours.
+    #[serde(
+        default,
+        rename = "autoScaleEvaluationInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub auto_scale_evaluation_interval: Option<Duration>,
+    /// Let nodes talk to each other directly, which can cap pool size; false by default.
+    #[serde(
+        default,
+        rename = "enableInterNodeCommunication",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inter_node_communication: Option<bool>,
+    /// Virtual network and endpoint settings of the pool.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// Task run on every node as it joins or restarts.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTask>,
+    /// Deprecated certificates to install on each node; use Key Vault extensions instead.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Packages to install on every node, named by full ARM application ID.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Local accounts to create on every node.
+    #[serde(default, rename = "userAccounts", skip_serializing_if = "Option::is_none")]
+    pub user_accounts: Option<Vec<UserAccount>>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// File systems to mount on every node, such as Azure Files, NFS, SMB or blobfuse.
+    #[serde(
+        default,
+        rename = "mountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mount_configuration: Option<Vec<MountConfiguration>>,
+    /// Node communication mode the pool should use, default when omitted.
+    #[serde(
+        default,
+        rename = "targetNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_node_communication_mode: Option<BatchNodeCommunicationMode>,
+    /// Automatic, manual or rolling upgrade rules for the pool.
+    #[serde(default, rename = "upgradePolicy", skip_serializing_if = "Option::is_none")]
+    pub upgrade_policy: Option<UpgradePolicy>,
+}
+/// Changed settings for creating a new pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolSpecificationUpdate {
+    /// Free-form friendly name, up to 1024 characters.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// VM size shared by every node in the pool.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Image and VM settings for the pool's nodes; must be given.
+    #[serde(
+        default,
+        rename = "virtualMachineConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_configuration: Option<VirtualMachineConfigurationUpdate>,
+    /// Concurrent task slots per node, 1 by default, bounded by cores and 256.
+    #[serde(
+        default,
+        rename = "taskSlotsPerNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_slots_per_node: Option<i32>,
+    /// How tasks are spread over nodes, spread by default.
+    #[serde(
+        default,
+        rename = "taskSchedulingPolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_scheduling_policy: Option<BatchTaskSchedulingPolicyUpdate>,
+    /// Time allowed for manual resizing, 15 minutes by default and at least 5.
+    #[serde(
+        default,
+        rename = "resizeTimeout",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub resize_timeout: Option<Duration>,
+    /// Caller tags copied onto the Azure resources behind the pool.
+    #[serde(default, rename = "resourceTags", skip_serializing_if = "Option::is_none")]
+    pub resource_tags: Option<String>,
+    /// Dedicated node count wanted; leave out when autoscale is on.
+    #[serde(
+        default,
+        rename = "targetDedicatedNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_dedicated_nodes: Option<i32>,
+    /// Spot or low-priority node count wanted; leave out when autoscale is on.
+    #[serde(
+        default,
+        rename = "targetLowPriorityNodes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_low_priority_nodes: Option<i32>,
+    /// Size the pool through a formula; false by default.
+    #[serde(
+        default,
+        rename = "enableAutoScale",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_auto_scale: Option<bool>,
+    /// Formula for the wanted node count; required exactly when autoscale is on.
+    #[serde(
+        default,
+        rename = "autoScaleFormula",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_scale_formula: Option<String>,
+    /// How often the formula is applied, 15 minutes by default, 5 minutes to 168 hours.
+    #[serde(
+        default,
+        rename = "autoScaleEvaluationInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub auto_scale_evaluation_interval: Option<Duration>,
+    /// Let nodes talk to each other directly, which can cap pool size; false by default.
+    #[serde(
+        default,
+        rename = "enableInterNodeCommunication",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inter_node_communication: Option<bool>,
+    /// Virtual network and endpoint settings of the pool.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<NetworkConfigurationUpdate>,
+    /// Task run on every node as it joins or restarts.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTaskUpdate>,
+    /// Deprecated certificates to install on each node; use Key Vault extensions instead.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Packages to install on every node, named by full ARM application ID.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Local accounts to create on every node.
+    #[serde(default, rename = "userAccounts", skip_serializing_if = "Option::is_none")]
+    pub user_accounts: Option<Vec<UserAccount>>,
+    /// Caller-defined name/value pairs that the service ignores.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// File systems to mount on every node, such as Azure Files, NFS, SMB or blobfuse.
+    #[serde(
+        default,
+        rename = "mountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mount_configuration: Option<Vec<MountConfiguration>>,
+    /// Node communication mode the pool should use, default when omitted.
+    #[serde(
+        default,
+        rename = "targetNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_node_communication_mode: Option<BatchNodeCommunicationMode>,
+    /// Automatic, manual or rolling upgrade rules for the pool.
+    #[serde(default, rename = "upgradePolicy", skip_serializing_if = "Option::is_none")]
+    pub upgrade_policy: Option<UpgradePolicyUpdate>,
+}
+/// Usage and resource figures over a pool's lifetime.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolStatistics {
+    /// Address of these statistics.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Beginning of the measured period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// End of the measured period, when figures were last refreshed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastUpdateTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_update_time: Option<OffsetDateTime>,
+    /// Usage figures such as consumed core time.
+    #[serde(default, rename = "usageStats", skip_serializing_if = "Option::is_none")]
+    pub usage_statistics: Option<BatchPoolUsageStatistics>,
+    /// Resource consumption figures of the pool's nodes.
+    #[serde(default, rename = "resourceStats", skip_serializing_if = "Option::is_none")]
+    pub resource_statistics: Option<BatchPoolResourceStatistics>,
+}
+impl fmt::Debug for BatchPoolStatistics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchPoolStatistics")
+            .field("url", &runtime::SasRedacted(&self.url))
+            .field("start_time", &self.start_time)
+            .field("last_update_time", &self.last_update_time)
+            .field("usage_statistics", &self.usage_statistics)
+            .field("resource_statistics", &self.resource_statistics)
+            .finish()
+    }
+}
+/// Request body for patching a pool; only the fields given are changed.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolUpdateOptions {
+    /// New friendly name, up to 1024 characters; changeable only on an empty pool.
+    #[serde(default, rename = "displayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// New VM size; changeable only on an empty pool.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Whether nodes may talk directly; changeable only on an empty pool.
+    #[serde(
+        default,
+        rename = "enableInterNodeCommunication",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inter_node_communication: Option<bool>,
+    /// New start task replacing the current one; kept when omitted.
+    #[serde(default, rename = "startTask", skip_serializing_if = "Option::is_none")]
+    pub start_task: Option<BatchStartTaskUpdate>,
+    /// Replacement certificate list; the current list stays when omitted.
+    #[serde(
+        default,
+        rename = "certificateReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_references: Option<Vec<BatchCertificateReference>>,
+    /// Replacement package list, reaching only new or reimaged nodes.
+    #[serde(
+        default,
+        rename = "applicationPackageReferences",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_package_references: Option<Vec<BatchApplicationPackageReference>>,
+    /// Replacement metadata; an empty list clears it, omission keeps it.
+    #[serde(default, rename = "metadata", skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<BatchMetadataItem>>,
+    /// New image and VM settings; changeable only on an empty pool.
+    #[serde(
+        default,
+        rename = "virtualMachineConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_configuration: Option<VirtualMachineConfigurationUpdate>,
+    /// New node communication mode; the current one stays when omitted.
+    #[serde(
+        default,
+        rename = "targetNodeCommunicationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_node_communication_mode: Option<BatchNodeCommunicationMode>,
+    /// New slot count per node; changeable only on an empty pool.
+    #[serde(
+        default,
+        rename = "taskSlotsPerNode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_slots_per_node: Option<i32>,
+    /// New task spreading rule; changeable only on an empty pool.
+    #[serde(
+        default,
+        rename = "taskSchedulingPolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_scheduling_policy: Option<BatchTaskSchedulingPolicyUpdate>,
+    /// New network settings; changeable only on an empty pool.
+    #[serde(
+        default,
+        rename = "networkConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<NetworkConfigurationUpdate>,
+    /// New caller tags for the pool's Azure resources; changeable only on an empty pool.
+    #[serde(default, rename = "resourceTags", skip_serializing_if = "Option::is_none")]
+    pub resource_tags: Option<HashMap<String, String>>,
+    /// New local accounts; changeable only on an empty pool.
+    #[serde(default, rename = "userAccounts", skip_serializing_if = "Option::is_none")]
+    pub user_accounts: Option<Vec<UserAccount>>,
+    /// New mounted file systems; changeable only on an empty pool.
+    #[serde(
+        default,
+        rename = "mountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mount_configuration: Option<Vec<MountConfiguration>>,
+    /// New upgrade rules; changeable only on an empty pool.
+    #[serde(default, rename = "upgradePolicy", skip_serializing_if = "Option::is_none")]
+    pub upgrade_policy: Option<UpgradePolicyUpdate>,
+}
+impl TryFrom<BatchPoolUpdateOptions> for RequestContent<BatchPoolUpdateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchPoolUpdateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
+/// Core-hour usage of one pool over one aggregation window.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolUsageMetrics {
+    /// Pool these figures belong to.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "poolId", skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
+    /// Beginning of the aggregation window.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// End of the aggregation window.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "endTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub end_time: Option<OffsetDateTime>,
+    /// VM size shared by every node in the pool.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "vmSize", skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    /// Core hours consumed by the pool during the window.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "totalCoreHours", skip_serializing_if = "Option::is_none")]
+    pub total_core_hours: Option<f64>,
+}
+/// Usage figures for a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPoolUsageStatistics {
+    /// Beginning of the measured period.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// End of the measured period, when figures were last refreshed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastUpdateTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_update_time: Option<OffsetDateTime>,
+    /// Total elapsed core time accumulated by the pool's dedicated nodes.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "dedicatedCoreTime",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub dedicated_core_time: Option<Duration>,
+}
+/// Public IP settings for the nodes of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchPublicIpAddressConfiguration {
+    /// Who supplies the public IPs, batchmanaged by default.
+    #[serde(default, rename = "provision", skip_serializing_if = "Option::is_none")]
+    pub ip_address_provisioning_type: Option<IpAddressProvisioningType>,
+    /// IP versions offered to the pool, giving single or dual stack.
+    #[serde(default, rename = "ipFamilies", skip_serializing_if = "Option::is_none")]
+    pub ip_families: Option<Vec<IpFamily>>,
+    /// Public IPs to use for nodes; their count bounds the pool size.
+    #[serde(default, rename = "ipAddressIds", skip_serializing_if = "Option::is_none")]
+    pub ip_address_ids: Option<Vec<String>>,
+}
+/// Setup task run when a node joins or restarts; recovery may rerun it.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchStartTask {
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; the node's Batch folders are mapped into it.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettings>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Environment variables given to the start task process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Account the start task runs as; a task-specific non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+    /// Retries allowed after nonzero exits; 0 means none and -1 means unlimited.
+    #[serde(
+        default,
+        rename = "maxTaskRetryCount",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_task_retry_count: Option<i32>,
+    /// Hold back tasks on the node until this one exits with 0; true by default.
+    #[serde(default, rename = "waitForSuccess", skip_serializing_if = "Option::is_none")]
+    pub wait_for_success: Option<bool>,
+}
+/// Runtime details of the start task on one node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchStartTaskInfo {
+    /// Where the start task is in its lifecycle.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchStartTaskState>,
+    /// Latest time the start task began, reset on every restart or retry.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// When the latest run of the start task ended, successful or not.
+    #[serde(
+        default,
+        rename = "endTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub end_time: Option<OffsetDateTime>,
+    /// Process exit status, reported once the start task has completed.
+    #[serde(default, rename = "exitCode", skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Container details, present only for containerized runs.
+    #[serde(default, rename = "containerInfo", skip_serializing_if = "Option::is_none")]
+    pub container_info: Option<BatchTaskContainerExecutionInfo>,
+    /// Why the task failed, present only after a failed completion.
+    #[serde(default, rename = "failureInfo", skip_serializing_if = "Option::is_none")]
+    pub failure_info: Option<BatchTaskFailureInfo>,
+    /// How often the service has rerun the task after nonzero exits.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "retryCount", skip_serializing_if = "Option::is_none")]
+    pub retry_count: Option<i32>,
+    /// Start of the latest retry, present only when retries happened.
+    #[serde(
+        default,
+        rename = "lastRetryTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_retry_time: Option<OffsetDateTime>,
+    /// Overall success or failure; see failureInfo on failure.
+    #[serde(default, rename = "result", skip_serializing_if = "Option::is_none")]
+    pub result: Option<BatchTaskExecutionResult>,
+}
+/// Changed settings for a pool's start task.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchStartTaskUpdate {
+    /// Program invocation run without a shell, using paths relative to the working directory.
+    #[serde(default, rename = "commandLine", skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<String>,
+    /// Container to run in; the node's Batch folders are mapped into it.
+    #[serde(
+        default,
+        rename = "containerSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_settings: Option<BatchTaskContainerSettingsUpdate>,
+    /// Inputs fetched onto the node before the command starts.
+    #[serde(default, rename = "resourceFiles", skip_serializing_if = "Option::is_none")]
+    pub resource_files: Option<Vec<ResourceFile>>,
+    /// Environment variables given to the start task process.
+    #[serde(
+        default,
+        rename = "environmentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_settings: Option<Vec<EnvironmentSetting>>,
+    /// Account the start task runs as; a task-specific non-admin user by default.
+    #[serde(default, rename = "userIdentity", skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<UserIdentity>,
+    /// Retries allowed after nonzero exits; 0 means none and -1 means unlimited.
+    #[serde(
+        default,
+        rename = "maxTaskRetryCount",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_task_retry_count: Option<i32>,
+    /// Hold back tasks on the node until this one exits with 0; true by default.
+    #[serde(default, rename = "waitForSuccess", skip_serializing_if = "Option::is_none")]
+    pub wait_for_success: Option<bool>,
+}
+/// One piece of a multi-instance task, running on a single node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchSubtask {
+    /// Numeric identifier of the subtask.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    /// Node where the subtask ran.
+    #[serde(default, rename = "nodeInfo", skip_serializing_if = "Option::is_none")]
+    pub node_info: Option<BatchNodeInfo>,
+    /// Latest time the subtask began running.
+    #[serde(
+        default,
+        rename = "startTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub start_time: Option<OffsetDateTime>,
+    /// When the subtask finished; set only once it is completed.
+    #[serde(
+        default,
+        rename = "endTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub end_time: Option<OffsetDateTime>,
+    /// Process exit status, reported once the subtask has completed.
+    #[serde(default, rename = "exitCode", skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Container details, present only for containerized runs.
+    #[serde(default, rename = "containerInfo", skip_serializing_if = "Option::is_none")]
+    pub container_info: Option<BatchTaskContainerExecutionInfo>,
+    /// Why the subtask failed, present only after a failed completion.
+    #[serde(default, rename = "failureInfo", skip_serializing_if = "Option::is_none")]
+    pub failure_info: Option<BatchTaskFailureInfo>,
+    /// Lifecycle state the subtask is in now.
+    #[serde(default, rename = "state", skip_serializing_if = "Option::is_none")]
+    pub state: Option<BatchSubtaskState>,
+    /// When the subtask moved into its present state.
+    #[serde(
+        default,
+        rename = "stateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub state_transition_time: Option<OffsetDateTime>,
+    /// State held before the present one; absent while still initially running.
+    #[serde(default, rename = "previousState", skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<BatchSubtaskState>,
+    /// When the subtask moved into its prior state; absent while still initially running.
+    #[serde(
+        default,
+        rename = "previousStateTransitionTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub previous_state_transition_time: Option<OffsetDateTime>,
+    /// Overall success or failure; see failureInfo on failure.
+    #[serde(default, rename = "result", skip_serializing_if = "Option::is_none")]
+    pub result: Option<BatchTaskExecutionResult>,
+}
+/// A marketplace image Batch can run, with the node agent SKU it needs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchSupportedImage {
+    /// Node agent SKU that works with this image.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "nodeAgentSKUId", skip_serializing_if = "Option::is_none")]
+    pub node_agent_sku_id: Option<String>,
+    /// Marketplace coordinates of the image.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "imageReference", skip_serializing_if = "Option::is_none")]
+    pub image_reference: Option<BatchVmImageReference>,
+    /// Operating system family of the image, Windows or Linux.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "osType", skip_serializing_if = "Option::is_none")]
+    pub os_type: Option<OsType>,
+    /// Notable features of the image; the list is not exhaustive.
+    #[serde(default, rename = "capabilities", skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
+    /// Date after which new pools using this image are refused.
+    #[serde(
+        default,
+        rename = "batchSupportEndOfLife",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub batch_support_end_of_life: Option<OffsetDateTime>,
+    /// Whether Batch actively tests this image with its agent SKU.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "verificationType",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub verification_type: Option<ImageVerificationType>,
 }
 /// A task in a job; tasks may be rerun after node recovery, so keep them idempotent.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
@@ -599,6 +4862,12 @@ impl fmt::Debug for BatchTask {
             .finish()
     }
 }
+impl TryFrom<BatchTask> for RequestContent<BatchTask> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchTask) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
+}
 /// Limits applied to running a task.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchTaskConstraints {
@@ -671,6 +4940,80 @@ pub struct BatchTaskContainerSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub container_host_batch_bind_mounts: Option<Vec<ContainerHostBatchBindMountEntry>>,
+}
+/// Changed container configuration for running a task.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskContainerSettingsUpdate {
+    /// Extra arguments appended to the docker create call.
+    #[serde(
+        default,
+        rename = "containerRunOptions",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_run_options: Option<String>,
+    /// Full image reference; the latest tag is assumed when none is given.
+    #[serde(default, rename = "imageName", skip_serializing_if = "Option::is_none")]
+    pub image_name: Option<String>,
+    /// Private registry holding the image, if not already set on the pool.
+    #[serde(default, rename = "registry", skip_serializing_if = "Option::is_none")]
+    pub registry: Option<ContainerRegistryReference>,
+    /// Which folder the container task starts in.
+    #[serde(
+        default,
+        rename = "workingDirectory",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub working_directory: Option<ContainerWorkingDirectory>,
+    /// Host paths to mount; omit to mount the default, empty to mount none.
+    #[serde(
+        default,
+        rename = "containerHostBatchBindMounts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_host_batch_bind_mounts: Option<Vec<ContainerHostBatchBindMountEntry>>,
+}
+/// How many tasks of a job are in each state.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskCounts {
+    /// Tasks waiting in the queue.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "active", skip_serializing_if = "Option::is_none")]
+    pub active: Option<i32>,
+    /// Tasks that are running or preparing.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "running", skip_serializing_if = "Option::is_none")]
+    pub running: Option<i32>,
+    /// Tasks that have completed.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "completed", skip_serializing_if = "Option::is_none")]
+    pub completed: Option<i32>,
+    /// Completed tasks whose result is success.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "succeeded", skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<i32>,
+    /// Completed tasks whose result is failure.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "failed", skip_serializing_if = "Option::is_none")]
+    pub failed: Option<i32>,
+}
+/// Task and slot tallies by state for a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskCountsResult {
+    /// Task tallies by state.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "taskCounts", skip_serializing_if = "Option::is_none")]
+    pub task_counts: Option<BatchTaskCounts>,
+    /// Scheduling slot tallies by state.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "taskSlotCounts", skip_serializing_if = "Option::is_none")]
+    pub task_slot_counts: Option<BatchTaskSlotCounts>,
 }
 /// Specification of a task to add to a job.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
@@ -747,6 +5090,12 @@ pub struct BatchTaskCreateOptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub authentication_token_settings: Option<AuthenticationTokenSettings>,
+}
+impl TryFrom<BatchTaskCreateOptions> for RequestContent<BatchTaskCreateOptions> {
+    type Error = azure_core::Error;
+    fn try_from(value: BatchTaskCreateOptions) -> Result<Self> {
+        Ok(to_json(&value)?.into())
+    }
 }
 /// What happened to one task from a batch submission.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
@@ -894,6 +5243,137 @@ pub struct BatchTaskIdRange {
     #[serde(default, rename = "end", skip_serializing_if = "Option::is_none")]
     pub end: Option<i32>,
 }
+/// Brief record of a task that ran on a compute node.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskInfo {
+    /// Address of the task resource.
+    #[serde(default, rename = "taskUrl", skip_serializing_if = "Option::is_none")]
+    pub task_url: Option<String>,
+    /// Job that owns the task.
+    #[serde(default, rename = "jobId", skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// Identifier of the task.
+    #[serde(default, rename = "taskId", skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Subtask number when the task is multi-instance.
+    #[serde(default, rename = "subtaskId", skip_serializing_if = "Option::is_none")]
+    pub subtask_id: Option<i32>,
+    /// Lifecycle state the task is in now.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "taskState", skip_serializing_if = "Option::is_none")]
+    pub task_state: Option<BatchTaskState>,
+    /// Runtime details of the task.
+    #[serde(default, rename = "executionInfo", skip_serializing_if = "Option::is_none")]
+    pub execution_info: Option<BatchTaskExecutionInfo>,
+}
+impl fmt::Debug for BatchTaskInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchTaskInfo")
+            .field("task_url", &runtime::SasRedacted(&self.task_url))
+            .field("job_id", &self.job_id)
+            .field("task_id", &self.task_id)
+            .field("subtask_id", &self.subtask_id)
+            .field("task_state", &self.task_state)
+            .field("execution_info", &self.execution_info)
+            .finish()
+    }
+}
+/// One page of tasks in a job.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskListResult {
+    /// Tasks listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchTask>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchTaskListResult {
+    type Item = BatchTask;
+    type IntoIter = <Vec<BatchTask> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// The subtasks of a multi-instance task.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskListSubtasksResult {
+    /// Subtasks listed on this page.
+    #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Vec<BatchSubtask>>,
+    /// Link to fetch the following page, absent on the last one.
+    #[serde(default, rename = "odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub odata_next_link: Option<String>,
+}
+#[async_trait]
+impl Page for BatchTaskListSubtasksResult {
+    type Item = BatchSubtask;
+    type IntoIter = <Vec<BatchSubtask> as IntoIterator>::IntoIter;
+    async fn into_items(self) -> Result<Self::IntoIter> {
+        Ok(self.value.unwrap_or_default().into_iter())
+    }
+}
+/// Rules for spreading tasks over the nodes of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskSchedulingPolicy {
+    /// Tie-break between equal-priority jobs, none by default.
+    #[serde(
+        default,
+        rename = "jobDefaultOrder",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_default_order: Option<BatchJobDefaultOrder>,
+    /// Whether tasks are spread out or packed onto nodes, spread by default.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "nodeFillType", skip_serializing_if = "Option::is_none")]
+    pub node_fill_type: Option<BatchNodeFillType>,
+}
+/// Changed rules for spreading tasks over nodes.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskSchedulingPolicyUpdate {
+    /// Tie-break between equal-priority jobs, none by default.
+    #[serde(
+        default,
+        rename = "jobDefaultOrder",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_default_order: Option<BatchJobDefaultOrder>,
+    /// Whether tasks are spread out or packed onto nodes, spread by default.
+    #[serde(default, rename = "nodeFillType", skip_serializing_if = "Option::is_none")]
+    pub node_fill_type: Option<BatchNodeFillType>,
+}
+/// How many scheduling slots a job's tasks use in each state.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchTaskSlotCounts {
+    /// Slots claimed by queued tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "active", skip_serializing_if = "Option::is_none")]
+    pub active: Option<i32>,
+    /// Slots claimed by running tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "running", skip_serializing_if = "Option::is_none")]
+    pub running: Option<i32>,
+    /// Slots claimed by completed tasks.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "completed", skip_serializing_if = "Option::is_none")]
+    pub completed: Option<i32>,
+    /// Slots claimed by tasks that succeeded.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "succeeded", skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<i32>,
+    /// Slots claimed by tasks that failed.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "failed", skip_serializing_if = "Option::is_none")]
+    pub failed: Option<i32>,
+}
 /// Resource usage figures for a task.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
 pub struct BatchTaskStatistics {
@@ -1000,6 +5480,134 @@ impl fmt::Debug for BatchTaskStatistics {
             .finish()
     }
 }
+/// Secure boot and virtual TPM switches for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchUefiSettings {
+    /// Turn on secure boot for the VM.
+    #[serde(
+        default,
+        rename = "secureBootEnabled",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secure_boot_enabled: Option<bool>,
+    /// Turn on the virtual TPM for the VM.
+    #[serde(default, rename = "vTpmEnabled", skip_serializing_if = "Option::is_none")]
+    pub v_tpm_enabled: Option<bool>,
+}
+/// A user-assigned managed identity attached to a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchUserAssignedIdentity {
+    /// ARM ID of the identity.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "resourceId", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    /// Client ID of the identity.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "clientId", skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Principal ID of the identity.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "principalId", skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+}
+/// Managed disk security settings, only for and required by confidential VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchVmDiskSecurityProfile {
+    /// Which confidential VM state the managed disk encryption covers.
+    #[serde(
+        default,
+        rename = "securityEncryptionType",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_encryption_type: Option<SecurityEncryptionTypes>,
+}
+/// Points to a marketplace image or an Azure Compute Gallery image for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct BatchVmImageReference {
+    /// Marketplace publisher, such as Canonical.
+    #[serde(default, rename = "publisher", skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Marketplace offer, such as WindowsServer.
+    #[serde(default, rename = "offer", skip_serializing_if = "Option::is_none")]
+    pub offer: Option<String>,
+    /// Marketplace SKU, such as 2019-Datacenter.
+    #[serde(default, rename = "sku", skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Image version, or latest; latest is used when omitted.
+    #[serde(default, rename = "version", skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// ARM ID of a Compute Gallery image or image version to build nodes from.
+    #[serde(
+        default,
+        rename = "virtualMachineImageId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_machine_image_id: Option<String>,
+    /// Concrete image version that built the node, resolved from latest if used.
+    ///
+    /// Read-only: set by the service.
+    #[serde(default, rename = "exactVersion", skip_serializing_if = "Option::is_none")]
+    pub exact_version: Option<String>,
+    /// Shared gallery image ID; excludes every other image field.
+    #[serde(
+        default,
+        rename = "sharedGalleryImageId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub shared_gallery_image_id: Option<String>,
+    /// Community gallery image ID; excludes every other image field.
+    #[serde(
+        default,
+        rename = "communityGalleryImageId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub community_gallery_image_id: Option<String>,
+}
+/// Settings for mounting an SMB/CIFS share on nodes.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct CifsMountConfiguration {
+    /// Account name used to sign in to the share.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "username", skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Address of the share to mount.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "source", skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Folder under the Batch mounts root where the share appears.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "relativeMountPath",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub relative_mount_path: Option<String>,
+    /// Extra arguments for net use on Windows or mount on Linux.
+    #[serde(default, rename = "mountOptions", skip_serializing_if = "Option::is_none")]
+    pub mount_options: Option<String>,
+    /// Secret used to sign in to the share.
+    ///
+    /// Required by the service. Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+impl fmt::Debug for CifsMountConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CifsMountConfiguration")
+            .field("username", &self.username)
+            .field("source", &self.source)
+            .field("relative_mount_path", &self.relative_mount_path)
+            .field("mount_options", &self.mount_options)
+            .field("password", &runtime::redact(&self.password))
+            .finish()
+    }
+}
 /// A host path and access mode to mount into a task container.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct ContainerHostBatchBindMountEntry {
@@ -1041,6 +5649,87 @@ impl fmt::Debug for ContainerRegistryReference {
             .field("identity_reference", &self.identity_reference)
             .finish()
     }
+}
+/// Extra data disk attached to every node; users must format and mount it.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct DataDisk {
+    /// Logical unit number, distinct for each attached disk.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "lun", skip_serializing_if = "Option::is_none")]
+    pub logical_unit_number: Option<i32>,
+    /// Host caching for the disk, readwrite by default.
+    #[serde(default, rename = "caching", skip_serializing_if = "Option::is_none")]
+    pub caching: Option<CachingType>,
+    /// Size of the new disk in GB.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "diskSizeGB", skip_serializing_if = "Option::is_none")]
+    pub disk_size_gb: Option<i32>,
+    /// Managed disk options for the data disk.
+    #[serde(default, rename = "managedDisk", skip_serializing_if = "Option::is_none")]
+    pub managed_disk: Option<ManagedDisk>,
+    /// Storage tier for the disk, standard\_lrs by default.
+    #[serde(
+        default,
+        rename = "storageAccountType",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub storage_account_type: Option<StorageAccountType>,
+}
+/// Customer key in Key Vault used to encrypt disks.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct DiskCustomerManagedKey {
+    /// Pool identity that may read the key from Key Vault.
+    #[serde(
+        default,
+        rename = "identityReference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_reference: Option<BatchPoolIdentityReference>,
+    /// Key Vault key address, including its version segment.
+    #[serde(default, rename = "keyUrl", skip_serializing_if = "Option::is_none")]
+    pub key_url: Option<String>,
+    /// Move encryption to new key versions automatically; false by default.
+    #[serde(
+        default,
+        rename = "rotationToLatestKeyVersionEnabled",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_to_latest_key_version_enabled: Option<bool>,
+}
+impl fmt::Debug for DiskCustomerManagedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiskCustomerManagedKey")
+            .field("identity_reference", &self.identity_reference)
+            .field("key_url", &runtime::SasRedacted(&self.key_url))
+            .field(
+                "rotation_to_latest_key_version_enabled",
+                &self.rotation_to_latest_key_version_enabled,
+            )
+            .finish()
+    }
+}
+/// Disk encryption settings for pool nodes; not for Linux gallery-image pools.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct DiskEncryptionConfiguration {
+    /// Customer key for encrypting the OS disk at rest.
+    #[serde(
+        default,
+        rename = "customerManagedKey",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_managed_key: Option<DiskCustomerManagedKey>,
+    /// Disks that Batch encrypts on each node.
+    #[serde(default, rename = "targets", skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<DiskEncryptionTarget>>,
+}
+/// Points to a disk encryption set by its ARM ID.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct DiskEncryptionSetParameters {
+    /// ARM ID of the encryption set, in the Batch account's subscription.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// One environment variable for a task process.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
@@ -1128,6 +5817,196 @@ pub struct ExitOptions {
     )]
     pub dependency_action: Option<DependencyAction>,
 }
+/// Size, timestamps and mode of a file stored on a node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct FileProperties {
+    /// When the file was created; not reported on Linux.
+    #[serde(
+        default,
+        rename = "creationTime",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub creation_time: Option<OffsetDateTime>,
+    /// When the file last changed.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "lastModified",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub last_modified: Option<OffsetDateTime>,
+    /// Size of the file in bytes.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "contentLength", skip_serializing_if = "Option::is_none")]
+    pub content_length: Option<String>,
+    /// Media type of the file.
+    #[serde(default, rename = "contentType", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Octal permission bits; reported on Linux only.
+    #[serde(default, rename = "fileMode", skip_serializing_if = "Option::is_none")]
+    pub file_mode: Option<String>,
+}
+/// Access control settings for a host endpoint.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct HostEndpointSettings {
+    /// ARM ID of the in-VM access control profile version to apply.
+    #[serde(
+        default,
+        rename = "inVMAccessControlProfileReferenceId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub in_vm_access_control_profile_reference_id: Option<String>,
+    /// Whether the access policy is only logged or really enforced.
+    #[serde(default, rename = "mode", skip_serializing_if = "Option::is_none")]
+    pub mode: Option<HostEndpointSettingsModeTypes>,
+}
+/// An endpoint on a compute node reachable from outside.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct InboundEndpoint {
+    /// Name of the endpoint.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Transport protocol of the endpoint.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "protocol", skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<InboundEndpointProtocol>,
+    /// Public IPv4 address of the node.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "publicIPAddress",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_ip_address: Option<String>,
+    /// Public DNS name of the node.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "publicFQDN", skip_serializing_if = "Option::is_none")]
+    pub public_fqdn: Option<String>,
+    /// Public port of the endpoint.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "frontendPort", skip_serializing_if = "Option::is_none")]
+    pub frontend_port: Option<i32>,
+    /// Port on the node behind the endpoint.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "backendPort", skip_serializing_if = "Option::is_none")]
+    pub backend_port: Option<i32>,
+}
+/// One status entry of an extension's instance view.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct InstanceViewStatus {
+    /// Machine-readable code of the status.
+    #[serde(default, rename = "code", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Localized short label of the status.
+    #[serde(default, rename = "displayStatus", skip_serializing_if = "Option::is_none")]
+    pub display_status: Option<String>,
+    /// Severity of the status.
+    #[serde(default, rename = "level", skip_serializing_if = "Option::is_none")]
+    pub level: Option<StatusLevelTypes>,
+    /// Detailed text explaining the status.
+    #[serde(default, rename = "message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When the status was recorded.
+    #[serde(
+        default,
+        rename = "time",
+        skip_serializing_if = "Option::is_none",
+        with = "azure_core::time::rfc3339::option"
+    )]
+    pub time: Option<OffsetDateTime>,
+}
+/// Linux-only settings for a node user account.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct LinuxUserConfiguration {
+    /// Numeric user ID; give it together with gid or leave both out.
+    #[serde(default, rename = "uid", skip_serializing_if = "Option::is_none")]
+    pub uid: Option<i32>,
+    /// Numeric group ID; give it together with uid or leave both out.
+    #[serde(default, rename = "gid", skip_serializing_if = "Option::is_none")]
+    pub gid: Option<i32>,
+    /// Unprotected private key used to set up passwordless SSH between nodes.
+    ///
+    /// Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "sshPrivateKey", skip_serializing_if = "Option::is_none")]
+    pub ssh_private_key: Option<String>,
+}
+impl fmt::Debug for LinuxUserConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LinuxUserConfiguration")
+            .field("uid", &self.uid)
+            .field("gid", &self.gid)
+            .field("ssh_private_key", &runtime::redact(&self.ssh_private_key))
+            .finish()
+    }
+}
+/// Options for a managed disk.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct ManagedDisk {
+    /// Customer-managed encryption set for the disk; user subscription mode only.
+    #[serde(
+        default,
+        rename = "diskEncryptionSet",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disk_encryption_set: Option<DiskEncryptionSetParameters>,
+    /// Storage tier of the managed disk.
+    #[serde(
+        default,
+        rename = "storageAccountType",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub storage_account_type: Option<StorageAccountType>,
+    /// Confidential VM security options for the managed disk.
+    #[serde(
+        default,
+        rename = "securityProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_profile: Option<BatchVmDiskSecurityProfile>,
+}
+/// One file system to mount on every node; set exactly one member.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct MountConfiguration {
+    /// Blob container mounted through blobfuse.
+    #[serde(
+        default,
+        rename = "azureBlobFileSystemConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub azure_blob_file_system_configuration: Option<AzureBlobFileSystemConfiguration>,
+    /// NFS export to mount.
+    #[serde(
+        default,
+        rename = "nfsMountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nfs_mount_configuration: Option<NfsMountConfiguration>,
+    /// SMB/CIFS share to mount.
+    #[serde(
+        default,
+        rename = "cifsMountConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cifs_mount_configuration: Option<CifsMountConfiguration>,
+    /// Azure Files share to mount.
+    #[serde(
+        default,
+        rename = "azureFileShareConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub azure_file_share_configuration: Option<AzureFileShareConfiguration>,
+}
 /// Settings for a task that runs across several nodes, typically MPI.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct MultiInstanceSettings {
@@ -1164,6 +6043,127 @@ pub struct NameValuePair {
     /// Entry value.
     #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+/// Network settings for the nodes of a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct NetworkConfiguration {
+    /// ARM ID of the virtual network subnet the nodes join.
+    #[serde(default, rename = "subnetId", skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// Scope of dynamic virtual network assignment.
+    #[serde(
+        default,
+        rename = "dynamicVNetAssignmentScope",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dynamic_vnet_assignment_scope: Option<DynamicVNetAssignmentScope>,
+    /// Public endpoint mappings for the nodes.
+    #[serde(
+        default,
+        rename = "endpointConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_configuration: Option<BatchPoolEndpointConfiguration>,
+    /// Public IP settings for the nodes.
+    #[serde(
+        default,
+        rename = "publicIPAddressConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_ip_address_configuration: Option<BatchPublicIpAddressConfiguration>,
+    /// Turn on SR-IOV accelerated networking for better network performance.
+    #[serde(
+        default,
+        rename = "enableAcceleratedNetworking",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_accelerated_networking: Option<bool>,
+}
+/// Changed network settings for a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct NetworkConfigurationUpdate {
+    /// ARM ID of the virtual network subnet the nodes join.
+    #[serde(default, rename = "subnetId", skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// Scope of dynamic virtual network assignment.
+    #[serde(
+        default,
+        rename = "dynamicVNetAssignmentScope",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dynamic_vnet_assignment_scope: Option<DynamicVNetAssignmentScope>,
+    /// Public endpoint mappings for the nodes.
+    #[serde(
+        default,
+        rename = "endpointConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_configuration: Option<BatchPoolEndpointConfigurationUpdate>,
+    /// Public IP settings for the nodes.
+    #[serde(
+        default,
+        rename = "publicIPAddressConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_ip_address_configuration: Option<BatchPublicIpAddressConfiguration>,
+    /// Turn on SR-IOV accelerated networking for better network performance.
+    #[serde(
+        default,
+        rename = "enableAcceleratedNetworking",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_accelerated_networking: Option<bool>,
+}
+/// Firewall rule applied to an inbound endpoint.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct NetworkSecurityGroupRule {
+    /// Evaluation order, 150 to 4096 and unique in the pool; lower goes first.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "priority", skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Whether matching traffic is let through or blocked.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "access", skip_serializing_if = "Option::is_none")]
+    pub access: Option<NetworkSecurityGroupRuleAccess>,
+    /// Source to match, such as one IP, a CIDR range, a service tag or \*.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "sourceAddressPrefix",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_address_prefix: Option<String>,
+    /// Source ports to match, such as \*, 22 or 100-200; \* by default.
+    #[serde(
+        default,
+        rename = "sourcePortRanges",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_port_ranges: Option<Vec<String>>,
+}
+/// Settings for mounting an NFS export on nodes.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct NfsMountConfiguration {
+    /// Address of the export to mount.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "source", skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Folder under the Batch mounts root where the export appears.
+    ///
+    /// Required by the service.
+    #[serde(
+        default,
+        rename = "relativeMountPath",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub relative_mount_path: Option<String>,
+    /// Extra arguments for net use on Windows or mount on Linux.
+    #[serde(default, rename = "mountOptions", skip_serializing_if = "Option::is_none")]
+    pub mount_options: Option<String>,
 }
 /// A rule for uploading files from a node once a task ends.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
@@ -1248,6 +6248,50 @@ pub struct OutputFileUploadHeader {
     #[serde(default, rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+/// Proxy agent options for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct ProxyAgentSettings {
+    /// Turn on the Metadata Security Protocol for the VM; false by default.
+    #[serde(default, rename = "enabled", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Access settings for the instance metadata endpoint.
+    #[serde(default, rename = "imds", skip_serializing_if = "Option::is_none")]
+    pub imds: Option<HostEndpointSettings>,
+    /// Access settings for the WireServer endpoint.
+    #[serde(default, rename = "wireServer", skip_serializing_if = "Option::is_none")]
+    pub wire_server: Option<HostEndpointSettings>,
+}
+/// Latest job created by a job schedule.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct RecentBatchJob {
+    /// Identifier of the job.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Address of the job resource.
+    #[serde(default, rename = "url", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+impl fmt::Debug for RecentBatchJob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecentBatchJob")
+            .field("id", &self.id)
+            .field("url", &runtime::SasRedacted(&self.url))
+            .finish()
+    }
+}
+/// Problem hit while resizing a pool.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct ResizeError {
+    /// Stable machine-readable identifier of the resize problem.
+    #[serde(default, rename = "code", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Human-readable text about the resize problem for display.
+    #[serde(default, rename = "message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Extra name/value facts about the resize problem.
+    #[serde(default, rename = "values", skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<NameValuePair>>,
+}
 /// One or more files to download onto a node.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
 pub struct ResourceFile {
@@ -1300,6 +6344,144 @@ impl fmt::Debug for ResourceFile {
             .field("identity_reference", &self.identity_reference)
             .finish()
     }
+}
+/// Settings for upgrading scale set VMs in rolling batches.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct RollingUpgradePolicy {
+    /// Let upgrade batches span availability zones, guided by update domains.
+    #[serde(
+        default,
+        rename = "enableCrossZoneUpgrade",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_cross_zone_upgrade: Option<bool>,
+    /// Largest share of VMs upgraded in one batch, in percent.
+    #[serde(
+        default,
+        rename = "maxBatchInstancePercent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_batch_instance_percent: Option<i32>,
+    /// Largest share of VMs that may be unhealthy at once, in percent.
+    #[serde(
+        default,
+        rename = "maxUnhealthyInstancePercent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_unhealthy_instance_percent: Option<i32>,
+    /// Largest share of upgraded VMs allowed to turn unhealthy, in percent.
+    #[serde(
+        default,
+        rename = "maxUnhealthyUpgradedInstancePercent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_unhealthy_upgraded_instance_percent: Option<i32>,
+    /// Wait between the end of one upgrade batch and the start of another.
+    #[serde(
+        default,
+        rename = "pauseTimeBetweenBatches",
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::duration::option"
+    )]
+    pub pause_time_between_batches: Option<Duration>,
+    /// Upgrade unhealthy VMs before healthy ones.
+    #[serde(
+        default,
+        rename = "prioritizeUnhealthyInstances",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prioritize_unhealthy_instances: Option<bool>,
+    /// Return failed VMs to the earlier model when the policy is breached.
+    #[serde(
+        default,
+        rename = "rollbackFailedInstancesOnPolicyBreach",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rollback_failed_instances_on_policy_breach: Option<bool>,
+}
+/// Security settings for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct SecurityProfile {
+    /// Encrypt all VM disks, temp disk included, on the host.
+    #[serde(
+        default,
+        rename = "encryptionAtHost",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encryption_at_host: Option<bool>,
+    /// Proxy agent options for the VM.
+    #[serde(
+        default,
+        rename = "proxyAgentSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub proxy_agent_settings: Option<ProxyAgentSettings>,
+    /// Security kind of the VM; needed to use uefiSettings.
+    #[serde(default, rename = "securityType", skip_serializing_if = "Option::is_none")]
+    pub security_type: Option<SecurityTypes>,
+    /// Secure boot and virtual TPM switches for the VM.
+    #[serde(default, rename = "uefiSettings", skip_serializing_if = "Option::is_none")]
+    pub uefi_settings: Option<BatchUefiSettings>,
+}
+/// Pins scale set VMs to one image version while latest is requested.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct ServiceArtifactReference {
+    /// ARM ID of the service artifact reference.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Changed service artifact pin for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct ServiceArtifactReferenceUpdate {
+    /// ARM ID of the service artifact reference.
+    #[serde(default, rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Upgrade rules for pool VMs, automatic, manual or rolling.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct UpgradePolicy {
+    /// Upgrade style applied to the scale set VMs.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "mode", skip_serializing_if = "Option::is_none")]
+    pub mode: Option<UpgradeMode>,
+    /// Options for automatic OS image upgrades.
+    #[serde(
+        default,
+        rename = "automaticOSUpgradePolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub automatic_os_upgrade_policy: Option<AutomaticOsUpgradePolicy>,
+    /// Options for rolling upgrades.
+    #[serde(
+        default,
+        rename = "rollingUpgradePolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rolling_upgrade_policy: Option<RollingUpgradePolicy>,
+}
+/// Changed upgrade rules for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct UpgradePolicyUpdate {
+    /// Upgrade style applied to the scale set VMs.
+    #[serde(default, rename = "mode", skip_serializing_if = "Option::is_none")]
+    pub mode: Option<UpgradeMode>,
+    /// Options for automatic OS image upgrades.
+    #[serde(
+        default,
+        rename = "automaticOSUpgradePolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub automatic_os_upgrade_policy: Option<AutomaticOsUpgradePolicy>,
+    /// Options for rolling upgrades.
+    #[serde(
+        default,
+        rename = "rollingUpgradePolicy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rolling_upgrade_policy: Option<RollingUpgradePolicy>,
 }
 /// Request body for copying Batch agent logs from a node to blob storage.
 #[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
@@ -1374,6 +6556,48 @@ pub struct UploadBatchServiceLogsResult {
     )]
     pub number_of_files_uploaded: Option<i32>,
 }
+/// Local account created on each node for running tasks.
+#[derive(Clone, Default, Deserialize, PartialEq, Serialize)]
+pub struct UserAccount {
+    /// Account name, up to 20 Unicode characters.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Password of the account.
+    ///
+    /// Required by the service. Secret: shown as `<redacted>` in `Debug` output.
+    #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Privilege level of the account, nonadmin by default.
+    #[serde(default, rename = "elevationLevel", skip_serializing_if = "Option::is_none")]
+    pub elevation_level: Option<ElevationLevel>,
+    /// Linux-only options; ignored on Windows pools.
+    #[serde(
+        default,
+        rename = "linuxUserConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub linux_user_configuration: Option<LinuxUserConfiguration>,
+    /// Windows-only options; allowed only on Windows pools.
+    #[serde(
+        default,
+        rename = "windowsUserConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub windows_user_configuration: Option<WindowsUserConfiguration>,
+}
+impl fmt::Debug for UserAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserAccount")
+            .field("name", &self.name)
+            .field("password", &runtime::redact(&self.password))
+            .field("elevation_level", &self.elevation_level)
+            .field("linux_user_configuration", &self.linux_user_configuration)
+            .field("windows_user_configuration", &self.windows_user_configuration)
+            .finish()
+    }
+}
 /// Account a task runs as; give a user name or an auto user, not both.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct UserIdentity {
@@ -1383,4 +6607,238 @@ pub struct UserIdentity {
     /// Auto user account to run as.
     #[serde(default, rename = "autoUser", skip_serializing_if = "Option::is_none")]
     pub auto_user: Option<AutoUserSpecification>,
+}
+/// VM settings for pool nodes built on Azure Virtual Machines.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct VirtualMachineConfiguration {
+    /// Marketplace or gallery image the nodes boot from.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "imageReference", skip_serializing_if = "Option::is_none")]
+    pub image_reference: Option<BatchVmImageReference>,
+    /// Batch node agent SKU matching the chosen image.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "nodeAgentSKUId", skip_serializing_if = "Option::is_none")]
+    pub node_agent_sku_id: Option<String>,
+    /// Windows settings; leave out for Linux images.
+    #[serde(
+        default,
+        rename = "windowsConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub windows_configuration: Option<WindowsConfiguration>,
+    /// Empty data disks to attach to every node.
+    #[serde(default, rename = "dataDisks", skip_serializing_if = "Option::is_none")]
+    pub data_disks: Option<Vec<DataDisk>>,
+    /// On-premises license kind for Windows nodes, Windows\_Server or Windows\_Client.
+    #[serde(default, rename = "licenseType", skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// Container support for the pool; tasks must then declare containers.
+    #[serde(
+        default,
+        rename = "containerConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_configuration: Option<BatchContainerConfiguration>,
+    /// Disk encryption applied while nodes are provisioned.
+    #[serde(
+        default,
+        rename = "diskEncryptionConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disk_encryption_configuration: Option<DiskEncryptionConfiguration>,
+    /// Rules for where nodes are physically placed.
+    #[serde(
+        default,
+        rename = "nodePlacementConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_placement_configuration: Option<BatchNodePlacementConfiguration>,
+    /// VM extensions installed on every node.
+    #[serde(default, rename = "extensions", skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Vec<VmExtension>>,
+    /// Operating system disk settings.
+    #[serde(default, rename = "osDisk", skip_serializing_if = "Option::is_none")]
+    pub os_disk: Option<BatchOsDisk>,
+    /// Security settings for the VMs.
+    #[serde(
+        default,
+        rename = "securityProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_profile: Option<SecurityProfile>,
+    /// Pins every VM to one image version while latest is requested.
+    #[serde(
+        default,
+        rename = "serviceArtifactReference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_artifact_reference: Option<ServiceArtifactReference>,
+}
+/// Changed VM settings for pool nodes.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct VirtualMachineConfigurationUpdate {
+    /// Marketplace or gallery image the nodes boot from.
+    #[serde(default, rename = "imageReference", skip_serializing_if = "Option::is_none")]
+    pub image_reference: Option<BatchVmImageReference>,
+    /// Batch node agent SKU matching the chosen image.
+    #[serde(default, rename = "nodeAgentSKUId", skip_serializing_if = "Option::is_none")]
+    pub node_agent_sku_id: Option<String>,
+    /// Windows settings; leave out for Linux images.
+    #[serde(
+        default,
+        rename = "windowsConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub windows_configuration: Option<WindowsConfiguration>,
+    /// Empty data disks to attach to every node.
+    #[serde(default, rename = "dataDisks", skip_serializing_if = "Option::is_none")]
+    pub data_disks: Option<Vec<DataDisk>>,
+    /// On-premises license kind for Windows nodes, Windows\_Server or Windows\_Client.
+    #[serde(default, rename = "licenseType", skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// Container support for the pool; tasks must then declare containers.
+    #[serde(
+        default,
+        rename = "containerConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_configuration: Option<BatchContainerConfigurationUpdate>,
+    /// Disk encryption applied while nodes are provisioned.
+    #[serde(
+        default,
+        rename = "diskEncryptionConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disk_encryption_configuration: Option<DiskEncryptionConfiguration>,
+    /// Rules for where nodes are physically placed.
+    #[serde(
+        default,
+        rename = "nodePlacementConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_placement_configuration: Option<BatchNodePlacementConfiguration>,
+    /// VM extensions installed on every node.
+    #[serde(default, rename = "extensions", skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Vec<VmExtension>>,
+    /// Operating system disk settings.
+    #[serde(default, rename = "osDisk", skip_serializing_if = "Option::is_none")]
+    pub os_disk: Option<BatchOsDisk>,
+    /// Security settings for the VMs.
+    #[serde(
+        default,
+        rename = "securityProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_profile: Option<SecurityProfile>,
+    /// Pins every VM to one image version while latest is requested.
+    #[serde(
+        default,
+        rename = "serviceArtifactReference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_artifact_reference: Option<ServiceArtifactReferenceUpdate>,
+}
+/// Details about the VM behind a compute node.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct VirtualMachineInfo {
+    /// Image the VM was built from.
+    #[serde(default, rename = "imageReference", skip_serializing_if = "Option::is_none")]
+    pub image_reference: Option<BatchVmImageReference>,
+    /// ARM ID of the scale set VM; only for user subscription accounts.
+    #[serde(
+        default,
+        rename = "scaleSetVmResourceId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scale_set_vm_resource_id: Option<String>,
+}
+/// A VM extension to install on pool nodes.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct VmExtension {
+    /// Name of the extension.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Publisher of the extension handler.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "publisher", skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Type of the extension.
+    ///
+    /// Required by the service.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// Version of the extension handler.
+    #[serde(
+        default,
+        rename = "typeHandlerVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub type_handler_version: Option<String>,
+    /// Take a newer minor version at deployment time if one exists.
+    #[serde(
+        default,
+        rename = "autoUpgradeMinorVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_upgrade_minor_version: Option<bool>,
+    /// Let the platform upgrade the extension when new versions appear.
+    #[serde(
+        default,
+        rename = "enableAutomaticUpgrade",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_automatic_upgrade: Option<bool>,
+    /// Public settings of the extension.
+    #[serde(default, rename = "settings", skip_serializing_if = "Option::is_none")]
+    pub settings: Option<HashMap<String, String>>,
+    /// Secret settings of the extension, stored encrypted.
+    #[serde(
+        default,
+        rename = "protectedSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub protected_settings: Option<HashMap<String, String>>,
+    /// Extensions that must be provisioned before this one.
+    #[serde(
+        default,
+        rename = "provisionAfterExtensions",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provision_after_extensions: Option<Vec<String>>,
+}
+/// Runtime status view of a VM extension.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct VmExtensionInstanceView {
+    /// Name of the instance view.
+    #[serde(default, rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Status entries of the extension.
+    #[serde(default, rename = "statuses", skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<InstanceViewStatus>>,
+    /// Secondary status entries of the extension.
+    #[serde(default, rename = "subStatuses", skip_serializing_if = "Option::is_none")]
+    pub sub_statuses: Option<Vec<InstanceViewStatus>>,
+}
+/// Windows settings for pool VMs.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct WindowsConfiguration {
+    /// Keep Windows Update on; true by default.
+    #[serde(
+        default,
+        rename = "enableAutomaticUpdates",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_automatic_updates: Option<bool>,
+}
+/// Windows-only settings for a node user account.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct WindowsUserConfiguration {
+    /// Logon type of the account, batch by default.
+    #[serde(default, rename = "loginMode", skip_serializing_if = "Option::is_none")]
+    pub login_mode: Option<LoginMode>,
 }
