@@ -83,6 +83,16 @@ impl Specs {
         Node { doc: 0, pointer: String::new(), value: &self.docs[0].value }
     }
 
+    /// How many documents were loaded.
+    pub fn doc_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// The top of one loaded document.
+    pub fn doc_root(&self, doc: DocId) -> Node<'_> {
+        Node { doc, pointer: String::new(), value: &self.docs[doc].value }
+    }
+
     /// Path of a document.
     pub fn path(&self, doc: DocId) -> &Path {
         &self.docs[doc].path

@@ -1,6 +1,6 @@
 //! Azure Batch client library for Rust, built on `azure_core`.
 //!
-//! Create a [`BatchClient`](clients::BatchClient) with a Microsoft Entra ID credential and call
+//! Create a [`BatchClient`] with a Microsoft Entra ID credential and call
 //! the service's operations; every optional parameter lives in the method's `*Options` struct.
 //! To authenticate with the account's access key instead, use
 //! [`BatchClient::with_shared_key`] with a [`BatchSharedKeyCredential`] (see [`shared_key`]).

@@ -123,6 +123,11 @@ fn test_cmd(root: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // The crate's documentation builds with no broken links or other rustdoc warnings.
+    std::env::set_var("RUSTDOCFLAGS", "-D warnings");
+    if !cargo(root, &["doc", "--quiet", "--no-deps", "-p", "azure_compute_batch"]) {
+        return ExitCode::FAILURE;
+    }
     let own = match current_spec(root) {
         Ok(spec) => conformance_cmd(root, &spec),
         Err(e) => {
@@ -207,6 +212,22 @@ fn corpus_cmd(root: &Path) -> ExitCode {
     for (rel, name) in CORPUS {
         if !compile_check(root, &corpus.join(rel), name) {
             failed.push(rel.to_string());
+        }
+    }
+    // Our spec against the official description of the same version.
+    match current_spec(root).map_err(|e| e.to_string()).and_then(|ours| coverage(&corpus.join(CORPUS[0].0), &ours)) {
+        Ok((ops, op_total, defs, def_total, missing)) => {
+            println!("xtask corpus: coverage of {}: operations {ops}/{op_total}, models {defs}/{def_total}", CORPUS[0].0);
+            for m in &missing {
+                eprintln!("  missing: {m}");
+            }
+            if !missing.is_empty() {
+                failed.push("coverage".into());
+            }
+        }
+        Err(e) => {
+            eprintln!("xtask corpus: coverage: {e}");
+            failed.push("coverage".into());
         }
     }
     // Every example of the official description must pass conformance.
@@ -379,4 +400,43 @@ fn conformance_cmd(root: &Path, spec: &Path) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Operations (same method, path and operationId) and definitions of `official` found in `ours`.
+fn coverage(official: &Path, ours: &Path) -> Result<(usize, usize, usize, usize, Vec<String>), String> {
+    let (theirs_api, _) = codegen::load_ir(official).map_err(|e| e.to_string())?;
+    let (ours_api, _) = codegen::load_ir(ours).map_err(|e| e.to_string())?;
+    let mut missing = Vec::new();
+    let key = |o: &codegen::ir::Operation| (o.method, o.path.clone(), o.id.clone());
+    let our_ops: std::collections::BTreeSet<_> = ours_api.operations.iter().map(key).collect();
+    let mut ops = 0;
+    for o in &theirs_api.operations {
+        if our_ops.contains(&key(o)) {
+            ops += 1;
+        } else {
+            missing.push(format!("operation {:?} {} ({})", o.method, o.path, o.id));
+        }
+    }
+    let definitions = |p: &Path| -> Result<Vec<String>, String> {
+        let specs = codegen::resolve::Specs::load(p).map_err(|e| e.to_string())?;
+        let mut names = Vec::new();
+        for doc in 0..specs.doc_count() {
+            let root = specs.doc_root(doc);
+            if let Some(defs) = specs.child(&root, "definitions") {
+                names.extend(specs.entries(&defs).into_iter().map(|(k, _)| k.to_string()));
+            }
+        }
+        Ok(names)
+    };
+    let ours_defs: std::collections::BTreeSet<String> = definitions(ours)?.into_iter().collect();
+    let theirs_defs = definitions(official)?;
+    let mut defs = 0;
+    for d in &theirs_defs {
+        if ours_defs.contains(d) {
+            defs += 1;
+        } else {
+            missing.push(format!("definition {d}"));
+        }
+    }
+    Ok((ops, theirs_api.operations.len(), defs, theirs_defs.len(), missing))
 }
