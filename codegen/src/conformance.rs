@@ -1,6 +1,7 @@
 //! Example conformance: a harness program (generated from the IR) drives every `x-ms-examples`
-//! entry through the generated client with a capturing transport; this module writes that
-//! program and compares what it captured with the example.
+//! entry through the generated client, over its real HTTP transport, against a small HTTP
+//! server on 127.0.0.1 that records the request and answers with the example's response; this
+//! module writes that program and compares what the server received with the example.
 //!
 //! The harness reads `[{"operationId", "parameters", "status", "headers", "body"}]` on stdin and
 //! prints one result per example: the request the client sent and the response model serialized
@@ -119,15 +120,13 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
             }
         });
     }
-    let host_params: Vec<&String> = api.host.params.iter().collect();
     let tokens = quote! {
         //! Conformance harness: drives each example through the generated client.
         #![allow(unused_imports, unused_mut, deprecated, clippy::all)]
         use #krate::clients::*;
         use #krate::models::*;
-        use async_trait::async_trait;
         use azure_core::{
-            http::{headers::Headers, AsyncRawResponse, Body, ClientOptions, HttpClient, Request, RequestContent, StatusCode, Transport},
+            http::{ClientOptions, RequestContent, RetryOptions},
             time::OffsetDateTime,
             Bytes,
         };
@@ -135,33 +134,61 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
         use serde_json::{Map, Value};
         use std::sync::{Arc, Mutex};
 
+        /// What the loopback server answers and what it received.
         #[derive(Debug, Default)]
-        struct Capture {
-            sent: Mutex<Vec<Value>>,
-            response: Mutex<Option<(u16, Vec<(String, String)>, Vec<u8>)>>,
+        struct Exchange {
+            sent: Vec<Value>,
+            response: Option<(u16, Vec<(String, String)>, Vec<u8>)>,
         }
 
-        #[async_trait]
-        impl HttpClient for Capture {
-            async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
-                let body = match request.body() {
-                    Body::Bytes(b) => String::from_utf8_lossy(b).to_string(),
-                    #[allow(unreachable_patterns)]
-                    _ => "<stream>".to_string(),
-                };
-                let headers: Map<String, Value> = request.headers().iter().map(|(k, v)| (k.as_str().to_string(), Value::String(v.as_str().to_string()))).collect();
-                self.sent.lock().unwrap().push(serde_json::json!({
-                    "method": request.method().as_str(),
-                    "url": request.url().as_str(),
-                    "headers": headers,
-                    "body": body,
-                }));
-                let (status, hs, body) = self.response.lock().unwrap().clone().unwrap_or((200, Vec::new(), Vec::new()));
-                let mut headers = Headers::new();
-                for (k, v) in hs {
-                    headers.insert(k.to_ascii_lowercase(), v);
+        /// A minimal HTTP/1.1 server on 127.0.0.1: records each request, answers with the
+        /// example's response, closes the connection.
+        fn serve(listener: std::net::TcpListener, exchange: Arc<Mutex<Exchange>>) {
+            use std::io::{BufRead, Read, Write};
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = std::io::BufReader::new(match stream.try_clone() { Ok(s) => s, Err(_) => continue });
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
                 }
-                Ok(AsyncRawResponse::from_bytes(StatusCode::from(status), headers, body))
+                let mut parts = line.split_whitespace();
+                let method = parts.next().unwrap_or("").to_string();
+                let target = parts.next().unwrap_or("/").to_string();
+                let mut headers = Map::new();
+                let mut length = 0usize;
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':') {
+                        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
+                        if k == "content-length" {
+                            length = v.parse().unwrap_or(0);
+                        }
+                        headers.insert(k, Value::String(v));
+                    }
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                let (status, hs, out) = {
+                    let mut ex = exchange.lock().unwrap();
+                    ex.sent.push(serde_json::json!({
+                        "method": method,
+                        "url": format!("http://127.0.0.1{target}"),
+                        "headers": headers,
+                        "body": String::from_utf8_lossy(&body),
+                    }));
+                    ex.response.clone().unwrap_or((200, Vec::new(), Vec::new()))
+                };
+                let mut head = format!("HTTP/1.1 {status} Example\r\ncontent-length: {}\r\nconnection: close\r\n", out.len());
+                for (k, v) in hs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-length")) {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&out);
             }
         }
 
@@ -231,31 +258,37 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
             std::io::Read::read_to_string(&mut std::io::stdin(), &mut input).expect("stdin");
             let cases: Vec<Value> = serde_json::from_str(&input).expect("input is JSON");
             let mut results = Vec::new();
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+            let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+            let exchange = Arc::new(Mutex::new(Exchange::default()));
+            {
+                let exchange = exchange.clone();
+                std::thread::spawn(move || serve(listener, exchange));
+            }
             for case in cases {
-                let capture = Arc::new(Capture::default());
                 let p = case["parameters"].as_object().cloned().unwrap_or_default();
-                let mut endpoint = [#(#host_params,)* "endpoint", "batchUrl"].iter().find_map(|k| p.get(*k).and_then(Value::as_str)).unwrap_or("https://example.invalid").to_string();
-                if !endpoint.contains("://") {
-                    endpoint = format!("https://{endpoint}");
-                }
                 let status = case["status"].as_u64().unwrap_or(200) as u16;
-                let headers: Vec<(String, String)> = case["headers"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), match v { Value::String(s) => s.clone(), o => o.to_string() })).collect()).unwrap_or_default();
+                let mut headers: Vec<(String, String)> = case["headers"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), match v { Value::String(s) => s.clone(), o => o.to_string() })).collect()).unwrap_or_default();
                 let body = match &case["body"] { Value::Null => Vec::new(), Value::String(s) => s.clone().into_bytes(), v => serde_json::to_vec(v).unwrap() };
-                let mut headers = headers;
                 if !body.is_empty() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
                     headers.push(("content-type".into(), "application/json".into()));
                 }
-                *capture.response.lock().unwrap() = Some((status, headers, body));
+                {
+                    let mut ex = exchange.lock().unwrap();
+                    ex.sent.clear();
+                    ex.response = Some((status, headers, body));
+                }
                 let mut options = #client_options::default();
                 if let Some(v) = p.get("api-version").and_then(Value::as_str) {
                     options.api_version = v.to_string();
                 }
-                options.client_options = ClientOptions { transport: Some(Transport::new(capture.clone())), ..Default::default() };
+                // No retries: one example, one request.
+                options.client_options = ClientOptions { retry: RetryOptions::none(), ..Default::default() };
                 let outcome = match #client::with_policies(&endpoint, Vec::new(), Some(options)) {
                     Ok(client) => call(&client, case["operationId"].as_str().unwrap_or(""), &p).await,
                     Err(e) => Err(e.to_string()),
                 };
-                let sent = capture.sent.lock().unwrap().first().cloned().unwrap_or(Value::Null);
+                let sent = exchange.lock().unwrap().sent.first().cloned().unwrap_or(Value::Null);
                 let (parsed, error) = match outcome {
                     Ok(v) => (v.map(Value::String).unwrap_or(Value::Null), Value::Null),
                     Err(e) => (Value::Null, Value::String(e)),
@@ -271,7 +304,7 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
 /// The `Cargo.toml` of the harness crate.
 pub fn harness_manifest(crate_name: &str, crate_path: &str) -> String {
     format!(
-        "[package]\nname = \"conformance_harness\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"{crate_path}\" }}\nazure_core = {{ version = \"1.1\", default-features = false }}\nasync-trait = \"0.1\"\nfutures = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[workspace]\n"
+        "[package]\nname = \"conformance_harness\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{crate_name} = {{ path = \"{crate_path}\" }}\nazure_core = {{ version = \"1.1\" }}\nfutures = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[workspace]\n"
     )
 }
 
