@@ -1,7 +1,7 @@
 //! Rust names from spec names: acronym-aware word splitting, keywords, and clash handling.
 
 /// Tokens kept as one word even though their case pattern would split them.
-const WHOLE_WORDS: &[&str] = &["IOps", "GiB", "MiB", "KiB", "TiB", "PiB", "IDs", "URLs", "URIs", "OData", "ETag", "ETags", "IPv4", "IPv6"];
+const WHOLE_WORDS: &[&str] = &["IOps", "eTag", "GiB", "MiB", "KiB", "TiB", "PiB", "IDs", "URLs", "URIs", "OData", "ETag", "ETags", "IPv4", "IPv6"];
 
 /// Splits a spec name into lowercase words: `readIOGiB` -> `read io gib`,
 /// `userCPUTime` -> `user cpu time`, `odata.nextLink` -> `odata next link`.
@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(snake("readIOGiB"), "read_io_gib");
         assert_eq!(snake("userCPUTime"), "user_cpu_time");
         assert_eq!(snake("odata.nextLink"), "odata_next_link");
-        assert_eq!(snake("eTag"), "e_tag");
+        assert_eq!(snake("eTag"), "etag");
         assert_eq!(snake("ETag"), "etag");
         assert_eq!(snake("OSDisk"), "os_disk");
         assert_eq!(snake("ipv4Address"), "ipv4_address");

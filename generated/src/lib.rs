@@ -4,6 +4,8 @@
 //! the service's operations; every optional parameter lives in the method's `*Options` struct.
 //! To authenticate with the account's access key instead, use
 //! [`BatchClient::with_shared_key`] with a [`BatchSharedKeyCredential`] (see [`shared_key`]).
+//! Long-running state changes (deleting a pool, resizing it, rebooting a node, ...) have
+//! `begin_*` methods that return a [`Poller`](azure_core::http::Poller) (see [`lro`]).
 //!
 //! The code under `src/generated/` is written by `cargo xtask codegen` from the API description
 //! in `spec/`; the modules beside it are written by hand.
@@ -12,6 +14,7 @@
 
 mod errors;
 mod generated;
+pub mod lro;
 pub mod shared_key;
 
 pub mod clients {
@@ -26,4 +29,5 @@ pub mod models {
 
 pub use clients::{BatchClient, BatchClientOptions, DEFAULT_API_VERSION};
 pub use errors::BatchErrorExt;
+pub use lro::{BatchPollOptions, BatchStateChange};
 pub use shared_key::{BatchSharedKeyCredential, BatchSharedKeyPolicy};

@@ -335,7 +335,7 @@ async fn get_task_sends_every_option_and_parses_the_example() -> azure_core::Res
         task.url.as_deref(),
         Some("https://account.region.batch.azure.com/jobs/jobId/tasks/taskId")
     );
-    assert_eq!(task.e_tag.as_deref(), Some("0x8D3D62350711C55"));
+    assert_eq!(task.etag.as_deref(), Some("0x8D3D62350711C55"));
     let created = rfc3339("2025-09-06T06:59:15.1161429Z");
     assert_eq!(created.nanosecond(), 116_142_900);
     assert_eq!(task.creation_time, Some(created));
@@ -796,7 +796,7 @@ async fn create_task_collection_sends_the_example_bodies() -> azure_core::Result
         for (got, want) in values.iter().zip(expected) {
             assert_eq!(got.status, Some(BatchTaskAddStatus::Success), "{name}");
             assert_eq!(got.task_id.as_deref(), want["taskId"].as_str(), "{name}");
-            assert_eq!(got.e_tag.as_deref(), want["eTag"].as_str(), "{name}");
+            assert_eq!(got.etag.as_deref(), want["eTag"].as_str(), "{name}");
             assert_eq!(
                 got.last_modified,
                 Some(rfc3339(want["lastModified"].as_str().unwrap())),

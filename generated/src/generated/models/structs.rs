@@ -663,7 +663,7 @@ pub struct BatchJob {
     ///
     /// Read-only: set by the service.
     #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
-    pub e_tag: Option<String>,
+    pub etag: Option<String>,
     /// When job-level data such as state or priority last changed.
     ///
     /// Read-only: set by the service.
@@ -809,7 +809,7 @@ impl fmt::Debug for BatchJob {
             .field("display_name", &self.display_name)
             .field("uses_task_dependencies", &self.uses_task_dependencies)
             .field("url", &runtime::SasRedacted(&self.url))
-            .field("e_tag", &self.e_tag)
+            .field("etag", &self.etag)
             .field("last_modified", &self.last_modified)
             .field("creation_time", &self.creation_time)
             .field("state", &self.state)
@@ -1631,7 +1631,7 @@ pub struct BatchJobSchedule {
     ///
     /// Read-only: set by the service.
     #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
-    pub e_tag: Option<String>,
+    pub etag: Option<String>,
     /// When schedule-level data such as timing or job template last changed.
     ///
     /// Read-only: set by the service.
@@ -1714,7 +1714,7 @@ impl fmt::Debug for BatchJobSchedule {
             .field("id", &self.id)
             .field("display_name", &self.display_name)
             .field("url", &runtime::SasRedacted(&self.url))
-            .field("e_tag", &self.e_tag)
+            .field("etag", &self.etag)
             .field("last_modified", &self.last_modified)
             .field("creation_time", &self.creation_time)
             .field("state", &self.state)
@@ -3097,7 +3097,7 @@ pub struct BatchPool {
     ///
     /// Read-only: set by the service.
     #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
-    pub e_tag: Option<String>,
+    pub etag: Option<String>,
     /// When pool-level data such as target sizes or autoscale last changed.
     ///
     /// Read-only: set by the service.
@@ -3367,7 +3367,7 @@ impl fmt::Debug for BatchPool {
             .field("id", &self.id)
             .field("display_name", &self.display_name)
             .field("url", &runtime::SasRedacted(&self.url))
-            .field("e_tag", &self.e_tag)
+            .field("etag", &self.etag)
             .field("last_modified", &self.last_modified)
             .field("creation_time", &self.creation_time)
             .field("state", &self.state)
@@ -4668,7 +4668,7 @@ pub struct BatchTask {
     ///
     /// Read-only: set by the service.
     #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
-    pub e_tag: Option<String>,
+    pub etag: Option<String>,
     /// When the task was last changed.
     ///
     /// Read-only: set by the service.
@@ -4829,7 +4829,7 @@ impl fmt::Debug for BatchTask {
             .field("id", &self.id)
             .field("display_name", &self.display_name)
             .field("url", &runtime::SasRedacted(&self.url))
-            .field("e_tag", &self.e_tag)
+            .field("etag", &self.etag)
             .field("last_modified", &self.last_modified)
             .field("creation_time", &self.creation_time)
             .field("exit_conditions", &self.exit_conditions)
@@ -5112,7 +5112,7 @@ pub struct BatchTaskCreateResult {
     pub task_id: Option<String>,
     /// Version tag of the new task, present on success.
     #[serde(default, rename = "eTag", skip_serializing_if = "Option::is_none")]
-    pub e_tag: Option<String>,
+    pub etag: Option<String>,
     /// When the new task was last changed.
     #[serde(
         default,
