@@ -6,3 +6,6 @@ mod e2e;
 mod examples;
 mod shared_key;
 mod secrets;
+mod fuzz;
+mod client;
+mod pollers;
