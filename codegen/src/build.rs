@@ -444,7 +444,13 @@ impl<'a> Builder<'a> {
                 return Ok(TypeRef::Scalar(Scalar::Any));
             }
         }
-        let ty = schema_type(v);
+        let ty = schema_type(v).or_else(|| match v.get("const") {
+            Some(Value::String(_)) => Some("string"),
+            Some(Value::Bool(_)) => Some("boolean"),
+            Some(Value::Number(n)) if n.is_i64() => Some("integer"),
+            Some(Value::Number(_)) => Some("number"),
+            _ => None,
+        });
         let format = str_of(v, "format").unwrap_or("");
         Ok(match ty {
             Some("string") => TypeRef::Scalar(match format {
@@ -525,9 +531,70 @@ impl<'a> Builder<'a> {
         // Reserve the slot first so that recursive references find the name and order stays first-seen.
         let placeholder = TypeDef::Object(Object { name: unique.clone(), description: None, properties: Vec::new(), additional_properties: None, origin: origin.clone() });
         self.types.insert(unique.clone(), placeholder);
-        let def = if is_enum { TypeDef::Enum(self.enum_def(&unique, node, origin)?) } else { TypeDef::Object(self.object_def(&unique, node, origin)?) };
+        let def = if is_enum {
+            TypeDef::Enum(self.enum_def(&unique, node, origin)?)
+        } else if let Some(discriminator) = discriminator_property(v) {
+            TypeDef::Union(self.union_def(&unique, node, origin, discriminator)?)
+        } else {
+            TypeDef::Object(self.object_def(&unique, node, origin)?)
+        };
         self.types.insert(unique.clone(), def);
         Ok(TypeRef::Named(unique))
+    }
+
+    /// A base schema with a discriminator: its variants are the schemas whose `allOf` refers to it.
+    fn union_def(&mut self, name: &str, node: &Node<'a>, origin: String, discriminator: String) -> Result<Union> {
+        let specs = self.specs;
+        let mapping: Vec<(String, String)> = node
+            .value
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(tag, r)| Some((tag.clone(), r.as_str()?.to_string())))
+            .collect();
+        let mut variants = Vec::new();
+        if let Some(tag) = str_of(node.value, "x-ms-discriminator-value") {
+            // The base is a variant of its own: its fields live in `<Name>Base`.
+            let base_name = format!("{name}Base");
+            let base_origin = format!("{origin}(base)");
+            self.types.insert(base_name.clone(), TypeDef::Object(Object { name: base_name.clone(), description: None, properties: Vec::new(), additional_properties: None, origin: base_origin.clone() }));
+            let object = self.object_def(&base_name, node, base_origin)?;
+            self.types.insert(base_name.clone(), TypeDef::Object(object));
+            variants.push(UnionVariant { tag: tag.to_string(), ty: base_name });
+        }
+        let defs_key: &[&str] = match self.dialect {
+            Dialect::Swagger2 => &["definitions"],
+            Dialect::OpenApi3 => &["components", "schemas"],
+        };
+        for doc in 0..specs.doc_count() {
+            let mut defs = Some(specs.doc_root(doc));
+            for k in defs_key {
+                defs = defs.and_then(|d| specs.child(&d, k));
+            }
+            let Some(defs) = defs else { continue };
+            for (child_name, child) in specs.entries(&defs) {
+                let Some(all_of) = specs.child(&child, "allOf") else { continue };
+                let extends = specs.items(&all_of).iter().any(|parent| {
+                    specs.ref_target(parent).ok().flatten().is_some_and(|t| t.doc == node.doc && t.pointer == node.pointer)
+                });
+                if !extends {
+                    continue;
+                }
+                let tag = str_of(child.value, "x-ms-discriminator-value")
+                    .map(str::to_string)
+                    .or_else(|| mapping.iter().find(|(_, r)| r.ends_with(&format!("/{child_name}"))).map(|(t, _)| t.clone()))
+                    .unwrap_or_else(|| child_name.to_string());
+                match self.named(child_name, &child)? {
+                    TypeRef::Named(ty) => variants.push(UnionVariant { tag, ty }),
+                    _ => self.warn(&child, format!("`{child_name}` extends `{name}` but is not an object; left out of the union")),
+                }
+            }
+        }
+        if variants.is_empty() {
+            self.warn(node, format!("`{name}` has a discriminator but nothing extends it; its variants are kept as JSON values"));
+        }
+        Ok(Union { name: name.to_string(), description: text_of(node.value, "description"), discriminator, variants, origin })
     }
 
     fn enum_def(&mut self, name: &str, node: &Node<'a>, origin: String) -> Result<Enum> {
@@ -631,10 +698,17 @@ impl<'a> Builder<'a> {
                 *additional = Some(TypeRef::Scalar(Scalar::Any));
             }
         }
-        if node.value.get("discriminator").is_some() {
-            self.warn(node, "discriminator is not mapped yet: the schema is generated as a plain struct");
-        }
         Ok(())
+    }
+}
+
+/// The discriminator property of a base schema: `discriminator: kind` (Swagger 2.0) or
+/// `discriminator: {propertyName: kind}` (OpenAPI 3).
+fn discriminator_property(v: &Value) -> Option<String> {
+    match v.get("discriminator")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(m) => m.get("propertyName").and_then(Value::as_str).map(str::to_string),
+        _ => None,
     }
 }
 

@@ -44,7 +44,7 @@ pub fn emit(api: &Api, low: &Lowered) -> Vec<EmittedFile> {
         ("enums", e.enums(), api.types.values().any(|t| matches!(t, TypeDef::Enum(_)))),
         ("headers", e.headers(), e.has_headers()),
         ("method_options", e.method_options(), !api.operations.is_empty()),
-        ("structs", e.structs(), api.types.values().any(|t| matches!(t, TypeDef::Object(_)))),
+        ("structs", e.structs(), api.types.values().any(|t| matches!(t, TypeDef::Object(_) | TypeDef::Union(_)))),
     ] {
         if has_items {
             modules.push(format_ident!("{}", name));
@@ -331,6 +331,72 @@ impl<'a> Emitter<'a> {
                     }
                 });
             }
+        }
+        // Polymorphic types: one enum per base schema, told apart by the discriminator.
+        let mut unions: Vec<(&String, &Union)> = self
+            .api
+            .types
+            .iter()
+            .filter_map(|(k, d)| match d {
+                TypeDef::Union(u) => Some((k, u)),
+                _ => None,
+            })
+            .collect();
+        unions.sort_by(|a, b| self.low.type_name(a.0).cmp(self.low.type_name(b.0)));
+        for (ir_name, u) in unions {
+            let names = &self.low.unions[ir_name];
+            let name = ident(&names.name);
+            let docs = doc(&spec_doc(u.description.as_deref(), format!("One of several kinds of `{}`, told apart by `{}`.", u.name, u.discriminator)));
+            let variants: Vec<Ident> = names.variants.iter().map(|v| ident(v)).collect();
+            let tys: Vec<Ident> = u.variants.iter().map(|v| ident(self.low.type_name(&v.ty))).collect();
+            let tags: Vec<Literal> = u.variants.iter().map(|v| lit(&v.tag)).collect();
+            let vdocs: Vec<String> = u.variants.iter().map(|v| format!(" `{}` is `{}`.", u.discriminator, v.tag)).collect();
+            let disc = lit(&u.discriminator);
+            let unknown_doc = " A kind this version does not know, kept as the JSON it came as.";
+            if bodies.contains(ir_name.as_str()) {
+                items.push(quote! {
+                    impl TryFrom<#name> for RequestContent<#name> {
+                        type Error = azure_core::Error;
+                        fn try_from(value: #name) -> Result<Self> {
+                            Ok(to_json(&value)?.into())
+                        }
+                    }
+                });
+            }
+            items.push(quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #( #[doc = #vdocs] #variants(#tys), )*
+                    #[doc = #unknown_doc]
+                    UnknownValue(serde_json::Value),
+                }
+
+                impl Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                        let (tag, mut value) = match self {
+                            #( Self::#variants(v) => (#tags, serde_json::to_value(v).map_err(serde::ser::Error::custom)?), )*
+                            Self::UnknownValue(v) => return v.serialize(s),
+                        };
+                        if let serde_json::Value::Object(m) = &mut value {
+                            m.insert(#disc.to_string(), serde_json::Value::String(tag.to_string()));
+                        }
+                        value.serialize(s)
+                    }
+                }
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                        let value = serde_json::Value::deserialize(d)?;
+                        let tag = value.get(#disc).and_then(|t| t.as_str()).map(str::to_string);
+                        match tag.as_deref() {
+                            #( Some(#tags) => serde_json::from_value(value).map(Self::#variants).map_err(serde::de::Error::custom), )*
+                            _ => Ok(Self::UnknownValue(value)),
+                        }
+                    }
+                }
+            });
         }
         quote! {
             //! Models: the JSON bodies the service sends and receives.

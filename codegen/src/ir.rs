@@ -203,6 +203,8 @@ pub enum Scalar {
 pub enum TypeDef {
     Object(Object),
     Enum(Enum),
+    /// A polymorphic type: one of several objects, told apart by a discriminator property.
+    Union(Union),
 }
 
 impl TypeDef {
@@ -210,8 +212,39 @@ impl TypeDef {
         match self {
             TypeDef::Object(o) => &o.name,
             TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
         }
     }
+
+    /// Where it was declared, `file#pointer`.
+    pub fn origin(&self) -> &str {
+        match self {
+            TypeDef::Object(o) => &o.origin,
+            TypeDef::Enum(e) => &e.origin,
+            TypeDef::Union(u) => &u.origin,
+        }
+    }
+}
+
+/// `discriminator` (+ `x-ms-discriminator-value` or an OpenAPI 3 `mapping`): the base schema
+/// becomes a union of the schemas that extend it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Union {
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON name of the property that tells the variants apart.
+    pub discriminator: String,
+    pub variants: Vec<UnionVariant>,
+    pub origin: String,
+}
+
+/// One variant of a [`Union`].
+#[derive(Clone, Debug, Serialize)]
+pub struct UnionVariant {
+    /// The discriminator value.
+    pub tag: String,
+    /// The object type (IR name).
+    pub ty: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -56,7 +56,7 @@ pub fn generate(spec: &Path) -> Result<Generated> {
     generate_from_ir(&api, settings, &mut warnings).map(|files| Generated {
         files,
         operations: api.operations.len(),
-        models: api.types.values().filter(|t| matches!(t, ir::TypeDef::Object(_))).count(),
+        models: api.types.values().filter(|t| matches!(t, ir::TypeDef::Object(_) | ir::TypeDef::Union(_))).count(),
         enums: api.types.values().filter(|t| matches!(t, ir::TypeDef::Enum(_))).count(),
         warnings,
     })

@@ -59,6 +59,8 @@ pub struct Lowered {
     pub settings: CrateSettings,
     pub structs: BTreeMap<String, StructNames>,
     pub enums: BTreeMap<String, EnumNames>,
+    /// Polymorphic types: the Rust enum name and one variant name per IR variant.
+    pub unions: BTreeMap<String, EnumNames>,
     /// Keyed by operation id.
     pub ops: BTreeMap<String, OpNames>,
 }
@@ -70,6 +72,8 @@ impl Lowered {
             &s.name
         } else if let Some(e) = self.enums.get(ir_name) {
             &e.name
+        } else if let Some(u) = self.unions.get(ir_name) {
+            &u.name
         } else {
             ir_name
         }
@@ -101,10 +105,7 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         .map(|n| {
             let p = pascal(n);
             if is_reserved_type_name(&p) || p == settings.client_name {
-                let origin = match &api.types[n.as_str()] {
-                    TypeDef::Object(o) => &o.origin,
-                    TypeDef::Enum(e) => &e.origin,
-                };
+                let origin = api.types[n.as_str()].origin();
                 warnings.push(Warning { location: loc(origin), message: format!("schema `{n}` would be named `{p}`, which generated code uses for another type; named `{p}Model`") });
                 format!("{p}Model")
             } else {
@@ -114,16 +115,14 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         .collect();
     let (final_names, renames) = dedupe(&wanted, false);
     for (i, from, to) in renames {
-        let origin = match &api.types[ir_names[i].as_str()] {
-            TypeDef::Object(o) => o.origin.clone(),
-            TypeDef::Enum(e) => e.origin.clone(),
-        };
+        let origin = api.types[ir_names[i].as_str()].origin().to_string();
         warnings.push(Warning { location: loc(&origin), message: format!("schema `{}` maps to Rust name `{from}`, already taken; named `{to}`", ir_names[i]) });
     }
     let rust_of: HashMap<&str, &str> = ir_names.iter().map(|n| n.as_str()).zip(final_names.iter().map(String::as_str)).collect();
 
     let mut structs = BTreeMap::new();
     let mut enums = BTreeMap::new();
+    let mut unions = BTreeMap::new();
     for (ir_name, def) in &api.types {
         let name = rust_of[ir_name.as_str()].to_string();
         match def {
@@ -165,6 +164,28 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
                     });
                 }
                 enums.insert(ir_name.clone(), EnumNames { name, variants });
+            }
+            TypeDef::Union(u) => {
+                let wanted: Vec<String> = u
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        let p = pascal(&v.tag);
+                        if p == "UnknownValue" || p == "Self" {
+                            format!("{p}Variant")
+                        } else {
+                            p
+                        }
+                    })
+                    .collect();
+                let (variants, renames) = dedupe(&wanted, false);
+                for (i, from, to) in renames {
+                    warnings.push(Warning {
+                        location: loc(&u.origin),
+                        message: format!("discriminator value `{}` of `{}` maps to variant `{from}`, already taken; named `{to}`", u.variants[i].tag, u.name),
+                    });
+                }
+                unions.insert(ir_name.clone(), EnumNames { name, variants });
             }
         }
     }
@@ -211,7 +232,7 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         let params = names.iter().map(|n| field_ident(n)).collect();
         ops.insert(op.id.clone(), OpNames { method, options, params, body, result_marker });
     }
-    Lowered { settings, structs, enums, ops }
+    Lowered { settings, structs, enums, unions, ops }
 }
 
 /// The name to build a Rust name from: `x-ms-client-name` unless it only drops the word breaks
@@ -240,6 +261,8 @@ fn reaches(api: &Api, from: &str, target: &str, seen: &mut HashSet<String>) -> b
     }
     match api.types.get(from) {
         Some(TypeDef::Object(o)) => o.properties.iter().any(|p| matches!(&p.ty, TypeRef::Named(t) if reaches(api, t, target, seen))),
+        // A union holds its variants inline.
+        Some(TypeDef::Union(u)) => u.variants.iter().any(|v| reaches(api, &v.ty, target, seen)),
         _ => false,
     }
 }

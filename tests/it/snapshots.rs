@@ -136,6 +136,7 @@ const ALL_FIXTURES: &[&str] = &[
     "oas3_basic.yaml",
     "oas31.json",
     "no_operation_id.yaml",
+    "polymorphic/api.yaml",
 ];
 
 #[test]
@@ -343,6 +344,25 @@ fn responses() {
 }
 
 #[test]
+fn polymorphic() {
+    let (api, g) = snapshot("polymorphic", "polymorphic/api.yaml");
+    match &api.types["Animal"] {
+        TypeDef::Union(u) => {
+            assert_eq!(u.discriminator, "kind");
+            let tags: Vec<(&str, &str)> = u.variants.iter().map(|v| (v.tag.as_str(), v.ty.as_str())).collect();
+            assert_eq!(tags, [("dog", "Dog"), ("cat", "Cat")]);
+        }
+        other => panic!("Animal should be a union: {other:?}"),
+    }
+    let structs = file(&g, "models/structs.rs");
+    // Dog holds an Animal, and Animal holds a Dog inline: the cycle is boxed.
+    assert!(structs.contains("pub best_friend: Option<Box<Animal>>"), "{structs}");
+    assert!(structs.contains("pub residents: Option<Vec<Animal>>"), "{structs}");
+    assert!(structs.contains("UnknownValue(serde_json::Value)"), "{structs}");
+    assert!(structs.contains("impl TryFrom<Animal> for RequestContent<Animal>"), "{structs}");
+}
+
+#[test]
 fn multi_file() {
     let (api, _) = snapshot("multi_file", "multi_file/api.yaml");
     let keys: Vec<&str> = api.types.keys().map(String::as_str).collect();
@@ -411,6 +431,7 @@ fn every_fixture_has_a_test() {
         }
     }
     on_disk.push("multi_file/api.yaml".into());
+    on_disk.push("polymorphic/api.yaml".into());
     on_disk.sort();
     let mut listed: Vec<String> = ALL_FIXTURES.iter().map(|s| s.to_string()).collect();
     listed.sort();

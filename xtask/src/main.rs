@@ -141,6 +141,10 @@ fn test_cmd(root: &Path) -> ExitCode {
     if fixtures_cmd(root) != ExitCode::SUCCESS {
         return ExitCode::FAILURE;
     }
+    // Polymorphic bodies round-trip through the generated unions.
+    if conformance_cmd(root, &root.join("tests/fixtures/polymorphic/api.yaml")) != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
     corpus_cmd(root)
 }
 
@@ -179,6 +183,7 @@ fn fixtures_cmd(root: &Path) -> ExitCode {
         .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json"))).collect())
         .unwrap_or_default();
     specs.push(dir.join("multi_file/api.yaml"));
+    specs.push(dir.join("polymorphic/api.yaml"));
     specs.sort();
     let mut failed = Vec::new();
     for spec in &specs {
