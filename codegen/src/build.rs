@@ -678,6 +678,8 @@ impl<'a> Builder<'a> {
                     secret,
                     nullable,
                     description,
+                    default: pv.get("default").cloned(),
+                    mutability: pv.get("x-ms-mutability").and_then(Value::as_array).map(|m| m.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
                 };
                 out.retain(|q| q.json_name != prop.json_name);
                 out.push(prop);

@@ -237,13 +237,19 @@ impl<'a> Emitter<'a> {
                 let mut text = spec_doc(p.description.as_deref(), format!("The `{}` property.", p.json_name));
                 let mut notes = Vec::new();
                 if p.required {
-                    notes.push("Required by the service.");
+                    notes.push("Required by the service.".to_string());
                 }
                 if p.read_only {
-                    notes.push("Read-only: set by the service.");
+                    notes.push("Read-only: set by the service.".to_string());
                 }
                 if p.secret {
-                    notes.push("Secret: shown as `<redacted>` in `Debug` output.");
+                    notes.push("Secret: shown as `<redacted>` in `Debug` output.".to_string());
+                }
+                if let Some(d) = &p.default {
+                    notes.push(format!("The service uses `{d}` when this is not set."));
+                }
+                if !p.mutability.is_empty() && !p.read_only {
+                    notes.push(format!("Sent on: {}.", p.mutability.iter().filter(|m| *m != "read").map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
                 }
                 if !notes.is_empty() {
                     text.push_str("\n\n");

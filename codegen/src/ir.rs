@@ -269,6 +269,10 @@ pub struct Property {
     pub secret: bool,
     pub nullable: bool,
     pub description: Option<String>,
+    /// The value the service assumes when the property is absent (`default`).
+    pub default: Option<serde_json::Value>,
+    /// `x-ms-mutability`: when the property may be sent (`create`, `update`, `read`).
+    pub mutability: Vec<String>,
 }
 
 /// A string enum. Every enum is extensible: unknown values are kept.

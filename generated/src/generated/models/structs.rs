@@ -391,7 +391,7 @@ pub struct BatchCertificate {
     pub delete_certificate_error: Option<BatchCertificateDeleteError>,
     /// Certificate content in base64, 10 KB at most.
     ///
-    /// Required by the service.
+    /// Required by the service. Sent on: `create`.
     #[serde(
         default,
         rename = "data",
@@ -400,6 +400,8 @@ pub struct BatchCertificate {
     )]
     pub data: Option<Vec<u8>>,
     /// Encoding of the supplied certificate content.
+    ///
+    /// Sent on: `create`.
     #[serde(
         default,
         rename = "certificateFormat",
@@ -408,7 +410,7 @@ pub struct BatchCertificate {
     pub certificate_format: Option<BatchCertificateFormat>,
     /// Secret that unlocks the private key; leave out for cer content.
     ///
-    /// Secret: shown as `<redacted>` in `Debug` output.
+    /// Secret: shown as `<redacted>` in `Debug` output. Sent on: `create`.
     #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
@@ -725,6 +727,8 @@ pub struct BatchJob {
     )]
     pub allow_task_preemption: Option<bool>,
     /// Cap on concurrently running tasks, -1 for no cap; needs support enablement.
+    ///
+    /// The service uses `-1` when this is not set.
     #[serde(
         default,
         rename = "maxParallelTasks",
@@ -891,6 +895,8 @@ pub struct BatchJobCreateOptions {
     )]
     pub allow_task_preemption: Option<bool>,
     /// Cap on concurrently running tasks, -1 for no cap; needs support enablement.
+    ///
+    /// The service uses `-1` when this is not set.
     #[serde(
         default,
         rename = "maxParallelTasks",
