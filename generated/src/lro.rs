@@ -155,7 +155,7 @@ fn judge(observed: &Mutex<Observed>, what: &str, state: String, target: &[&str],
     let started_in_target = o.initial_state.as_deref().is_some_and(|s| target.contains(&s));
     if target.contains(&state.as_str()) && (o.moved || !started_in_target) {
         Ok(Progress::Done(state))
-    } else if transitional.contains(&state.as_str()) || target.contains(&state.as_str()) || o.initial_state.as_deref() == Some(state.as_str()) {
+    } else if transitional.contains(&state.as_str()) || target.contains(&state.as_str()) || (!o.moved && o.initial_state.as_deref() == Some(state.as_str())) {
         Ok(Progress::Running(state))
     } else {
         Err(failed(what, &state))
