@@ -137,6 +137,26 @@ fn state_change(resource: Url, start: BoxFuture<()>, check: Check, observed: Arc
     ))
 }
 
+/// Reads a resource for a deletion: `None` when it is gone (404), else its creation time and state.
+type Read = Arc<dyn Fn() -> BoxFuture<Option<(Option<OffsetDateTime>, String)>> + Send + Sync>;
+
+/// The creation time and state of a fetched resource, or `None` on 404.
+fn found<T>(response: Result<Response<T>>, facts: impl FnOnce(T) -> (Option<OffsetDateTime>, String)) -> Result<Option<(Option<OffsetDateTime>, String)>>
+where
+    T: serde::de::DeserializeOwned,
+{
+    match response {
+        Ok(r) => Ok(Some(facts(r.into_model()?))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The wire text of an optional state enum.
+fn state_text<S: std::fmt::Display>(state: Option<S>) -> String {
+    state.map(|s| s.to_string()).unwrap_or_default()
+}
+
 fn is_not_found(e: &Error) -> bool {
     matches!(e.kind(), ErrorKind::HttpResponse { status, .. } if *status == StatusCode::NotFound)
 }
@@ -167,7 +187,7 @@ fn pool_allocation_check(client: BatchClient, pool_id: String) -> Check {
         let (client, pool_id) = (client.clone(), pool_id.clone());
         Box::pin(async move {
             let pool = client.get_pool(&pool_id, None).await?.into_model()?;
-            let state = pool.allocation_state.map(|s| s.to_string()).unwrap_or_default();
+            let state = state_text(pool.allocation_state);
             if state != AllocationState::Steady.as_str() {
                 return Ok(Progress::Running(state));
             }
@@ -193,106 +213,69 @@ impl BatchClient {
         url
     }
 
-    /// Deletes a pool and polls until it is gone.
-    pub fn begin_delete_pool(&self, pool_id: &str, options: Option<BatchClientDeletePoolOptions<'static>>, poll: Option<BatchPollOptions>) -> Result<Poller<BatchStateChange>> {
-        let (c, id) = (self.clone(), pool_id.to_string());
-        let observed_before = Arc::new(Mutex::new(None));
-        let before = observed_before.clone();
+    /// Reads a resource before `delete`, runs it, and polls until the resource is gone: a 404,
+    /// or a resource with the same id but another `creationTime` (deleted and created again).
+    fn deletion(&self, path: String, read: Read, delete: BoxFuture<()>, poll: Option<BatchPollOptions>) -> Result<Poller<BatchStateChange>> {
+        let before = Arc::new(Mutex::new(None));
+        let (r, b) = (read.clone(), before.clone());
         let start: BoxFuture<()> = Box::pin(async move {
-            match c.get_pool(&id, None).await {
-                Ok(r) => *before.lock().expect("poller lock") = r.into_model()?.creation_time,
-                Err(e) if is_not_found(&e) => {}
-                Err(e) => return Err(e),
+            if let Some((created, _)) = r().await? {
+                *b.lock().expect("poller lock") = created;
             }
-            c.delete_pool(&id, options).await.map(|_| ())
+            delete.await
         });
-        let (c, id) = (self.clone(), pool_id.to_string());
         let check: Check = Arc::new(move |_| {
-            let (c, id, before) = (c.clone(), id.clone(), observed_before.clone());
+            let (read, before) = (read.clone(), before.clone());
             Box::pin(async move {
-                match c.get_pool(&id, None).await {
-                    Err(e) if is_not_found(&e) => Ok(Progress::Done("deleted".into())),
-                    Err(e) => Err(e),
-                    Ok(r) => {
-                        let pool = r.into_model()?;
+                match read().await? {
+                    None => Ok(Progress::Done("deleted".into())),
+                    Some((created, state)) => {
                         let old = *before.lock().expect("poller lock");
-                        if old.is_some() && pool.creation_time != old {
+                        if old.is_some() && created != old {
                             return Ok(Progress::Done("deleted".into()));
                         }
-                        Ok(Progress::Running(pool.state.map(|s| s.to_string()).unwrap_or_default()))
+                        Ok(Progress::Running(state))
                     }
                 }
             })
         });
-        state_change(self.resource_url(&format!("/pools/{pool_id}")), start, check, Default::default(), poll.unwrap_or_default())
+        state_change(self.resource_url(&path), start, check, Default::default(), poll.unwrap_or_default())
+    }
+
+    /// Deletes a pool and polls until it is gone.
+    pub fn begin_delete_pool(&self, pool_id: &str, options: Option<BatchClientDeletePoolOptions<'static>>, poll: Option<BatchPollOptions>) -> Result<Poller<BatchStateChange>> {
+        let (c, id) = (self.clone(), pool_id.to_string());
+        let read: Read = Arc::new(move || {
+            let (c, id) = (c.clone(), id.clone());
+            Box::pin(async move { found(c.get_pool(&id, None).await, |p: BatchPool| (p.creation_time, state_text(p.state))) })
+        });
+        let (c, id) = (self.clone(), pool_id.to_string());
+        let delete: BoxFuture<()> = Box::pin(async move { c.delete_pool(&id, options).await.map(|_| ()) });
+        self.deletion(format!("/pools/{pool_id}"), read, delete, poll)
     }
 
     /// Deletes a job and polls until it is gone.
     pub fn begin_delete_job(&self, job_id: &str, options: Option<BatchClientDeleteJobOptions<'static>>, poll: Option<BatchPollOptions>) -> Result<Poller<BatchStateChange>> {
         let (c, id) = (self.clone(), job_id.to_string());
-        let before = Arc::new(Mutex::new(None));
-        let b = before.clone();
-        let start: BoxFuture<()> = Box::pin(async move {
-            match c.get_job(&id, None).await {
-                Ok(r) => *b.lock().expect("poller lock") = r.into_model()?.creation_time,
-                Err(e) if is_not_found(&e) => {}
-                Err(e) => return Err(e),
-            }
-            c.delete_job(&id, options).await.map(|_| ())
+        let read: Read = Arc::new(move || {
+            let (c, id) = (c.clone(), id.clone());
+            Box::pin(async move { found(c.get_job(&id, None).await, |j: BatchJob| (j.creation_time, state_text(j.state))) })
         });
         let (c, id) = (self.clone(), job_id.to_string());
-        let check: Check = Arc::new(move |_| {
-            let (c, id, before) = (c.clone(), id.clone(), before.clone());
-            Box::pin(async move {
-                match c.get_job(&id, None).await {
-                    Err(e) if is_not_found(&e) => Ok(Progress::Done("deleted".into())),
-                    Err(e) => Err(e),
-                    Ok(r) => {
-                        let job = r.into_model()?;
-                        let old = *before.lock().expect("poller lock");
-                        if old.is_some() && job.creation_time != old {
-                            return Ok(Progress::Done("deleted".into()));
-                        }
-                        Ok(Progress::Running(job.state.map(|s| s.to_string()).unwrap_or_default()))
-                    }
-                }
-            })
-        });
-        state_change(self.resource_url(&format!("/jobs/{job_id}")), start, check, Default::default(), poll.unwrap_or_default())
+        let delete: BoxFuture<()> = Box::pin(async move { c.delete_job(&id, options).await.map(|_| ()) });
+        self.deletion(format!("/jobs/{job_id}"), read, delete, poll)
     }
 
     /// Deletes a job schedule and polls until it is gone.
     pub fn begin_delete_job_schedule(&self, job_schedule_id: &str, options: Option<BatchClientDeleteJobScheduleOptions<'static>>, poll: Option<BatchPollOptions>) -> Result<Poller<BatchStateChange>> {
         let (c, id) = (self.clone(), job_schedule_id.to_string());
-        let before = Arc::new(Mutex::new(None));
-        let b = before.clone();
-        let start: BoxFuture<()> = Box::pin(async move {
-            match c.get_job_schedule(&id, None).await {
-                Ok(r) => *b.lock().expect("poller lock") = r.into_model()?.creation_time,
-                Err(e) if is_not_found(&e) => {}
-                Err(e) => return Err(e),
-            }
-            c.delete_job_schedule(&id, options).await.map(|_| ())
+        let read: Read = Arc::new(move || {
+            let (c, id) = (c.clone(), id.clone());
+            Box::pin(async move { found(c.get_job_schedule(&id, None).await, |j: BatchJobSchedule| (j.creation_time, state_text(j.state))) })
         });
         let (c, id) = (self.clone(), job_schedule_id.to_string());
-        let check: Check = Arc::new(move |_| {
-            let (c, id, before) = (c.clone(), id.clone(), before.clone());
-            Box::pin(async move {
-                match c.get_job_schedule(&id, None).await {
-                    Err(e) if is_not_found(&e) => Ok(Progress::Done("deleted".into())),
-                    Err(e) => Err(e),
-                    Ok(r) => {
-                        let schedule = r.into_model()?;
-                        let old = *before.lock().expect("poller lock");
-                        if old.is_some() && schedule.creation_time != old {
-                            return Ok(Progress::Done("deleted".into()));
-                        }
-                        Ok(Progress::Running(schedule.state.map(|s| s.to_string()).unwrap_or_default()))
-                    }
-                }
-            })
-        });
-        state_change(self.resource_url(&format!("/jobschedules/{job_schedule_id}")), start, check, Default::default(), poll.unwrap_or_default())
+        let delete: BoxFuture<()> = Box::pin(async move { c.delete_job_schedule(&id, options).await.map(|_| ()) });
+        self.deletion(format!("/jobschedules/{job_schedule_id}"), read, delete, poll)
     }
 
     /// Resizes a pool and polls until its allocation state is steady; resize errors fail the poller.
@@ -321,7 +304,7 @@ impl BatchClient {
         let observed = Arc::new(Mutex::new(Observed::default()));
         let (c, id, o) = (self.clone(), job_id.to_string(), observed.clone());
         let start: BoxFuture<()> = Box::pin(async move {
-            let initial = c.get_job(&id, None).await?.into_model()?.state.map(|s| s.to_string());
+            let initial = Some(state_text(c.get_job(&id, None).await?.into_model()?.state));
             o.lock().expect("poller lock").initial_state = initial;
             action.await
         });
@@ -329,7 +312,7 @@ impl BatchClient {
         let check: Check = Arc::new(move |observed| {
             let (c, id) = (c.clone(), id.clone());
             Box::pin(async move {
-                let state = c.get_job(&id, None).await?.into_model()?.state.map(|s| s.to_string()).unwrap_or_default();
+                let state = state_text(c.get_job(&id, None).await?.into_model()?.state);
                 judge(&observed, "the job", state, target, transitional)
             })
         });
@@ -362,7 +345,7 @@ impl BatchClient {
         let observed = Arc::new(Mutex::new(Observed::default()));
         let (c, id, o) = (self.clone(), job_schedule_id.to_string(), observed.clone());
         let start: BoxFuture<()> = Box::pin(async move {
-            let initial = c.get_job_schedule(&id, None).await?.into_model()?.state.map(|s| s.to_string());
+            let initial = Some(state_text(c.get_job_schedule(&id, None).await?.into_model()?.state));
             o.lock().expect("poller lock").initial_state = initial;
             c.terminate_job_schedule(&id, options).await.map(|_| ())
         });
@@ -370,7 +353,7 @@ impl BatchClient {
         let check: Check = Arc::new(move |observed| {
             let (c, id) = (c.clone(), id.clone());
             Box::pin(async move {
-                let state = c.get_job_schedule(&id, None).await?.into_model()?.state.map(|s| s.to_string()).unwrap_or_default();
+                let state = state_text(c.get_job_schedule(&id, None).await?.into_model()?.state);
                 judge(&observed, "the job schedule", state, &["completed"], &["terminating", "active", "disabled"])
             })
         });
@@ -381,7 +364,7 @@ impl BatchClient {
         let observed = Arc::new(Mutex::new(Observed::default()));
         let (c, pool, node, o) = (self.clone(), pool_id.to_string(), node_id.to_string(), observed.clone());
         let start: BoxFuture<()> = Box::pin(async move {
-            let initial = c.get_node(&pool, &node, None).await?.into_model()?.state.map(|s| s.to_string());
+            let initial = Some(state_text(c.get_node(&pool, &node, None).await?.into_model()?.state));
             o.lock().expect("poller lock").initial_state = initial;
             action.await
         });
@@ -389,7 +372,7 @@ impl BatchClient {
         let check: Check = Arc::new(move |observed| {
             let (c, pool, node) = (c.clone(), pool.clone(), node.clone());
             Box::pin(async move {
-                let state = c.get_node(&pool, &node, None).await?.into_model()?.state.map(|s| s.to_string()).unwrap_or_default();
+                let state = state_text(c.get_node(&pool, &node, None).await?.into_model()?.state);
                 judge(&observed, "the node", state, target, transitional)
             })
         });
