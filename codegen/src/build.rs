@@ -268,6 +268,7 @@ impl<'a> Builder<'a> {
                 required: bool_of(pv, "required") || location == ParamLocation::Path,
                 description: text_of(pv, "description"),
                 skip_url_encoding: bool_of(pv, "x-ms-skip-url-encoding"),
+                client_request_id: location == ParamLocation::Header && (bool_of(pv, "x-ms-client-request-id") || pname.eq_ignore_ascii_case("client-request-id")),
                 name: pname,
                 location,
                 ty,

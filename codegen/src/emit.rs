@@ -733,9 +733,9 @@ impl<'a> Emitter<'a> {
         let options_name = format_ident!("{}Options", client_str);
         let api_version = api.api_version.clone().unwrap_or_default();
         let scopes = &api.scopes;
-        let uses_client_request_id = api.operations.iter().any(|o| o.params.iter().any(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("client-request-id")));
-        let request_id_policy = if uses_client_request_id {
-            quote! { let per_call: Vec<Arc<dyn Policy>> = vec![Arc::new(ClientRequestIdPolicy::with_header_name("client-request-id"))]; }
+        let request_id_header = api.operations.iter().flat_map(|o| o.params.iter()).find(|p| p.client_request_id).map(|p| p.name.to_ascii_lowercase());
+        let request_id_policy = if let Some(header) = request_id_header {
+            quote! { let per_call: Vec<Arc<dyn Policy>> = vec![Arc::new(ClientRequestIdPolicy::with_header_name(#header))]; }
         } else {
             quote! { let per_call: Vec<Arc<dyn Policy>> = Vec::new(); }
         };
@@ -765,6 +765,16 @@ impl<'a> Emitter<'a> {
         };
         let methods: Vec<TokenStream> = self.sorted_ops().into_iter().map(|op| self.method(op, &self.low.ops[&op.id])).collect();
         let opt_doc = format!(" Options for creating a [`{client_str}`].");
+        // A fixed host in the description (no `{variable}`) is offered as the default endpoint.
+        let default_endpoint = if api.host.template.contains('{') {
+            quote! {}
+        } else {
+            let url = format!("{}", api.host.template);
+            quote! {
+                /// The endpoint named by the API description.
+                pub const DEFAULT_ENDPOINT: &str = #url;
+            }
+        };
         quote! {
             //! The service client and its operations.
             #![allow(unused_imports)]
@@ -787,6 +797,8 @@ impl<'a> Emitter<'a> {
 
             /// OAuth2 scopes of the service.
             pub const DEFAULT_SCOPES: &[&str] = &[#(#scopes),*];
+
+            #default_endpoint
 
             #title_doc
             #[derive(Clone, Debug)]

@@ -125,6 +125,9 @@ pub struct Param {
     pub api_version: bool,
     /// `x-ms-skip-url-encoding`.
     pub skip_url_encoding: bool,
+    /// `x-ms-client-request-id` (or the Batch `client-request-id` header): the client fills it
+    /// with a fresh id for every call the caller does not set it on.
+    pub client_request_id: bool,
 }
 
 /// A request body.
