@@ -769,7 +769,7 @@ impl<'a> Emitter<'a> {
         let default_endpoint = if api.host.template.contains('{') {
             quote! {}
         } else {
-            let url = format!("{}", api.host.template);
+            let url = api.host.template.clone();
             quote! {
                 /// The endpoint named by the API description.
                 pub const DEFAULT_ENDPOINT: &str = #url;
