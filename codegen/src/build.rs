@@ -262,6 +262,7 @@ impl<'a> Builder<'a> {
                 _ => CollectionFormat::Csv,
             };
             let api_version = location == ParamLocation::Query && pname == "api-version";
+            let client_level = !api_version && str_of(pv, "x-ms-parameter-location") == Some("client");
             let default = pv.get("default").or_else(|| schema_node.value.get("default")).cloned();
             params.push(Param {
                 client_name: text_of(pv, "x-ms-client-name"),
@@ -275,6 +276,7 @@ impl<'a> Builder<'a> {
                 collection_format,
                 default,
                 api_version,
+                client_level,
             });
         }
         if let Some(rb) = specs.child(op, "requestBody") {

@@ -46,7 +46,7 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
         let mut args = Vec::new();
         let mut opts = Vec::new();
         for (i, p) in op.params.iter().enumerate() {
-            if p.api_version {
+            if p.api_version || p.client_level {
                 continue;
             }
             let f = ident(&names.params[i]);
@@ -120,9 +120,20 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
             }
         });
     }
+    // Client-level parameters come from the example too, through the client's options.
+    let client_sets: Vec<proc_macro2::TokenStream> = low
+        .client_params
+        .iter()
+        .map(|(wire, field)| {
+            let f = ident(field);
+            let p = api.operations.iter().flat_map(|o| o.params.iter()).find(|p| &p.name == wire).expect("client param");
+            let reader = if simple(&p.ty) { quote! { opt } } else { quote! { opt_de } };
+            quote! { options.#f = match #reader(&p, #wire) { Ok(v) => v, Err(e) => { results.push(serde_json::json!({ "sent": Value::Null, "parsed": Value::Null, "error": e })); continue; } }; }
+        })
+        .collect();
     let tokens = quote! {
         //! Conformance harness: drives each example through the generated client.
-        #![allow(unused_imports, unused_mut, deprecated, clippy::all)]
+        #![allow(unused_imports, unused_mut, dead_code, deprecated, clippy::all)]
         use #krate::clients::*;
         use #krate::models::*;
         use azure_core::{
@@ -282,6 +293,7 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
                 if let Some(v) = p.get("api-version").and_then(Value::as_str) {
                     options.api_version = v.to_string();
                 }
+                #(#client_sets)*
                 // No retries: one example, one request.
                 options.client_options = ClientOptions { retry: RetryOptions::none(), ..Default::default() };
                 let outcome = match #client::with_policies(&endpoint, Vec::new(), Some(options)) {

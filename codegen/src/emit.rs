@@ -535,7 +535,7 @@ impl<'a> Emitter<'a> {
             let mut fields = Vec::new();
             let mut owned = Vec::new();
             for (i, p) in op.params.iter().enumerate() {
-                if p.required || p.api_version {
+                if p.required || p.api_version || p.client_level {
                     continue;
                 }
                 let f = ident(&names.params[i]);
@@ -765,6 +765,21 @@ impl<'a> Emitter<'a> {
         };
         let methods: Vec<TokenStream> = self.sorted_ops().into_iter().map(|op| self.method(op, &self.low.ops[&op.id])).collect();
         let opt_doc = format!(" Options for creating a [`{client_str}`].");
+        // Client-level parameters: set once in the options, kept on the client.
+        let mut client_fields = Vec::new();
+        let mut client_option_fields = Vec::new();
+        let mut client_defaults = Vec::new();
+        let mut client_inits = Vec::new();
+        for (wire, field) in &self.low.client_params {
+            let p = api.operations.iter().flat_map(|o| o.params.iter()).find(|p| &p.name == wire).expect("client param");
+            let f = ident(field);
+            let ty = self.param_type(&p.ty);
+            let fdoc = doc(&spec_doc(p.description.as_deref(), format!("The `{wire}` parameter, sent with every call that takes it.")));
+            client_fields.push(quote! { pub(crate) #f: Option<#ty>, });
+            client_option_fields.push(quote! { #fdoc pub #f: Option<#ty>, });
+            client_defaults.push(quote! { #f: None, });
+            client_inits.push(quote! { #f: options.#f, });
+        }
         // A fixed host in the description (no `{variable}`) is offered as the default endpoint.
         let default_endpoint = if api.host.template.contains('{') {
             quote! {}
@@ -806,6 +821,7 @@ impl<'a> Emitter<'a> {
                 pub(crate) endpoint: Url,
                 pub(crate) api_version: String,
                 pub(crate) pipeline: Pipeline,
+                #(#client_fields)*
             }
 
             #[doc = #opt_doc]
@@ -815,11 +831,12 @@ impl<'a> Emitter<'a> {
                 pub api_version: String,
                 /// Transport, retry and telemetry settings.
                 pub client_options: ClientOptions,
+                #(#client_option_fields)*
             }
 
             impl Default for #options_name {
                 fn default() -> Self {
-                    Self { api_version: DEFAULT_API_VERSION.to_string(), client_options: ClientOptions::default() }
+                    Self { api_version: DEFAULT_API_VERSION.to_string(), client_options: ClientOptions::default(), #(#client_defaults)* }
                 }
             }
 
@@ -838,6 +855,7 @@ impl<'a> Emitter<'a> {
                     #request_id_policy
                     Ok(Self {
                         endpoint,
+                        #(#client_inits)*
                         api_version: options.api_version,
                         pipeline: Pipeline::new(option_env!("CARGO_PKG_NAME"), option_env!("CARGO_PKG_VERSION"), options.client_options, per_call, per_try, None),
                     })
@@ -885,13 +903,26 @@ impl<'a> Emitter<'a> {
                 query_code.push(quote! { query_builder.set_pair(#wire, &self.api_version); });
                 continue;
             }
-            if p.required {
+            let client_field = p.client_level.then(|| ident(&self.low.client_params[&p.name]));
+            if let (Some(cf), true) = (&client_field, p.required) {
+                // A required client-level value: taken from the client, an error when unset.
+                let message = format!("the client option `{}` must be set for this call", self.low.client_params[&p.name]);
+                if p.ty == TypeRef::Scalar(Scalar::String) {
+                    checks.push(quote! { let #f: &str = self.#cf.as_deref().ok_or_else(|| azure_core::Error::with_message(ErrorKind::Other, #message))?; });
+                } else {
+                    checks.push(quote! { let #f = self.#cf.as_ref().ok_or_else(|| azure_core::Error::with_message(ErrorKind::Other, #message))?; });
+                }
+            } else if p.required {
                 let is_str = p.ty == TypeRef::Scalar(Scalar::String);
                 let ty = if is_str { quote! { &str } } else { self.param_type(&p.ty) };
                 args.push(quote! { #f: #ty });
                 arg_docs.push(format!("* `{}` - {}", pname.trim_start_matches("r#"), spec_doc(p.description.as_deref(), "A required parameter.").replace('\n', " ")));
             }
-            let (value, guard_open) = if p.required { (quote! { #f }, false) } else { (quote! { options.#f }, true) };
+            let (value, guard_open) = match (&client_field, p.required) {
+                (_, true) => (quote! { #f }, false),
+                (Some(cf), false) => (quote! { self.#cf }, true),
+                (None, false) => (quote! { options.#f }, true),
+            };
             match p.location {
                 ParamLocation::Path => {
                     let placeholder = format!("{{{}}}", p.name);

@@ -123,6 +123,8 @@ pub struct Param {
     pub default: Option<serde_json::Value>,
     /// The `api-version` query parameter, filled by the client.
     pub api_version: bool,
+    /// `x-ms-parameter-location: client`: set once on the client (in its options), not per call.
+    pub client_level: bool,
     /// `x-ms-skip-url-encoding`.
     pub skip_url_encoding: bool,
     /// `x-ms-client-request-id` (or the Batch `client-request-id` header): the client fills it

@@ -63,6 +63,9 @@ pub struct Lowered {
     pub unions: BTreeMap<String, EnumNames>,
     /// Keyed by operation id.
     pub ops: BTreeMap<String, OpNames>,
+    /// Client-level parameters (`x-ms-parameter-location: client`), by wire name: the field
+    /// on the client and its options.
+    pub client_params: BTreeMap<String, String>,
 }
 
 impl Lowered {
@@ -232,7 +235,16 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
         let params = names.iter().map(|n| field_ident(n)).collect();
         ops.insert(op.id.clone(), OpNames { method, options, params, body, result_marker });
     }
-    Lowered { settings, structs, enums, unions, ops }
+    let mut client_params = BTreeMap::new();
+    for p in api.operations.iter().flat_map(|o| o.params.iter()).filter(|p| p.client_level) {
+        let taken: Vec<&String> = client_params.values().collect();
+        let mut field = field_ident(&snake(preferred_name(p.client_name.as_deref(), &p.name)));
+        if ["endpoint", "api_version", "pipeline", "client_options"].contains(&field.as_str()) || taken.contains(&&field) {
+            field = format!("{}_param", field.trim_start_matches("r#"));
+        }
+        client_params.entry(p.name.clone()).or_insert(field);
+    }
+    Lowered { settings, structs, enums, unions, ops, client_params }
 }
 
 /// The name to build a Rust name from: `x-ms-client-name` unless it only drops the word breaks

@@ -137,6 +137,7 @@ const ALL_FIXTURES: &[&str] = &[
     "oas31.json",
     "no_operation_id.yaml",
     "polymorphic/api.yaml",
+    "client_params/api.yaml",
 ];
 
 #[test]
@@ -363,6 +364,22 @@ fn polymorphic() {
 }
 
 #[test]
+fn client_params() {
+    let (api, g) = snapshot("client_params", "client_params/api.yaml");
+    let op = &api.operations[0];
+    let client_level: Vec<&str> = op.params.iter().filter(|p| p.client_level).map(|p| p.name.as_str()).collect();
+    assert_eq!(client_level, ["tenantId", "x-region"]);
+    let client = file(&g, "clients/tenant_store_client.rs");
+    // Set once in the client options, not a method argument or a per-call option.
+    assert!(client.contains("pub tenant_id: Option<String>"), "{client}");
+    assert!(client.contains("the client option `tenant_id` must be set for this call"), "{client}");
+    assert!(client.contains("item_id: &str,"), "{client}");
+    assert!(!client.contains("tenant_id: &str,"), "{client}");
+    let options = file(&g, "models/method_options.rs");
+    assert!(!options.contains("x_region"), "{options}");
+}
+
+#[test]
 fn multi_file() {
     let (api, _) = snapshot("multi_file", "multi_file/api.yaml");
     let keys: Vec<&str> = api.types.keys().map(String::as_str).collect();
@@ -432,6 +449,7 @@ fn every_fixture_has_a_test() {
     }
     on_disk.push("multi_file/api.yaml".into());
     on_disk.push("polymorphic/api.yaml".into());
+    on_disk.push("client_params/api.yaml".into());
     on_disk.sort();
     let mut listed: Vec<String> = ALL_FIXTURES.iter().map(|s| s.to_string()).collect();
     listed.sort();

@@ -141,9 +141,11 @@ fn test_cmd(root: &Path) -> ExitCode {
     if fixtures_cmd(root) != ExitCode::SUCCESS {
         return ExitCode::FAILURE;
     }
-    // Polymorphic bodies round-trip through the generated unions.
-    if conformance_cmd(root, &root.join("tests/fixtures/polymorphic/api.yaml")) != ExitCode::SUCCESS {
-        return ExitCode::FAILURE;
+    // Fixtures with examples (polymorphic bodies, client-level parameters) conform too.
+    for spec in fixture_specs(&root.join("tests/fixtures")) {
+        if spec.with_file_name("examples").is_dir() && conformance_cmd(root, &spec) != ExitCode::SUCCESS {
+            return ExitCode::FAILURE;
+        }
     }
     corpus_cmd(root)
 }
@@ -176,15 +178,24 @@ fn compile_check(root: &Path, spec: &Path, name: &str) -> bool {
     ok
 }
 
+/// The fixture specs: every YAML/JSON file in tests/fixtures and every `*/api.yaml` below it.
+fn fixture_specs(dir: &Path) -> Vec<PathBuf> {
+    let mut specs = Vec::new();
+    for path in std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()) {
+        if path.is_file() && matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "json")) {
+            specs.push(path);
+        } else if path.join("api.yaml").is_file() {
+            specs.push(path.join("api.yaml"));
+        }
+    }
+    specs.sort();
+    specs
+}
+
 /// Every fixture spec of the snapshot tests must give a crate that compiles warning-free.
 fn fixtures_cmd(root: &Path) -> ExitCode {
     let dir = root.join("tests/fixtures");
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json"))).collect())
-        .unwrap_or_default();
-    specs.push(dir.join("multi_file/api.yaml"));
-    specs.push(dir.join("polymorphic/api.yaml"));
-    specs.sort();
+    let specs = fixture_specs(&dir);
     let mut failed = Vec::new();
     for spec in &specs {
         let name = format!("fixture_{}", spec.file_stem().map(|s| s.to_string_lossy().replace('-', "_")).unwrap_or_default());
