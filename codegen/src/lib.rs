@@ -12,6 +12,7 @@
 
 pub mod build;
 pub mod conformance;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod format;

@@ -38,6 +38,15 @@ enum Command {
         #[arg(long)]
         spec: Option<PathBuf>,
     },
+    /// What changed between two API descriptions (operations, parameters, responses, types,
+    /// properties, enum values): the review of an api-version bump. Each argument is a spec file
+    /// or a version folder under spec/ (e.g. `2019-08-01`).
+    SpecDiff {
+        /// The older description.
+        old: PathBuf,
+        /// The newer description (default: the one named in spec/CURRENT).
+        new: Option<PathBuf>,
+    },
     /// Generate a crate from each fixture spec of the snapshot tests and clippy-check it.
     Fixtures,
     /// Generate a crate from each API description in ../shared/corpus and check it compiles
@@ -87,6 +96,41 @@ fn main() -> ExitCode {
         Command::Test => test_cmd(&workspace_root()),
         Command::Corpus => corpus_cmd(&workspace_root()),
         Command::Fixtures => fixtures_cmd(&workspace_root()),
+        Command::SpecDiff { old, new } => {
+            let root = workspace_root();
+            let resolve = |p: PathBuf| -> Result<PathBuf, String> {
+                if p.is_file() {
+                    return Ok(p);
+                }
+                let folder = if p.is_dir() { p.clone() } else { root.join("spec").join(&p) };
+                std::fs::read_dir(&folder)
+                    .map_err(|e| format!("{}: {e}", folder.display()))?
+                    .flatten()
+                    .map(|e| e.path())
+                    .find(|f| matches!(f.extension().and_then(|e| e.to_str()), Some("yaml" | "json")))
+                    .ok_or_else(|| format!("{}: no spec file", folder.display()))
+            };
+            let pair = resolve(old).and_then(|o| Ok((o, match new { Some(n) => resolve(n)?, None => current_spec(&root)? })));
+            let (old, new) = match pair {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match codegen::load_ir(&old).and_then(|(a, _)| codegen::load_ir(&new).map(|(b, _)| (a, b))) {
+                Ok((a, b)) => {
+                    let report = codegen::diff::diff(&a, &b);
+                    println!("{} -> {}", old.display(), new.display());
+                    print!("{}", if report.is_empty() { "no differences on the wire\n".to_string() } else { report });
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Conformance { spec } => {
             let root = workspace_root();
             match spec.map(Ok).unwrap_or_else(|| current_spec(&root)) {
