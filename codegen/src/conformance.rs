@@ -69,7 +69,7 @@ pub fn harness(api: &Api, low: &Lowered, crate_name: &str) -> EmittedFile {
             let f = ident(names.body.as_deref().expect("body"));
             let wire = &b.name;
             let convert = if b.ty == TypeRef::Scalar(Scalar::Binary) {
-                quote! { |v: String| -> Result<RequestContent<_>, String> { Ok(RequestContent::from(Bytes::from(v.into_bytes()))) } }
+                quote! { |v: String| -> Result<RequestContent<_>, String> { Ok(RequestContent::from(v.into_bytes())) } }
             } else {
                 quote! { |v| -> Result<RequestContent<_>, String> { RequestContent::try_from(v).map_err(|e: azure_core::Error| e.to_string()) } }
             };
