@@ -191,18 +191,20 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// The named types of one kind, sorted by Rust name (so output order does not follow the
+    /// spec's order and api-version bumps diff cleanly).
+    fn sorted_types<T>(&self, pick: impl Fn(&'a TypeDef) -> Option<&'a T>) -> Vec<(&'a String, &'a T)> {
+        let mut out: Vec<(&String, &T)> = self.api.types.iter().filter_map(|(k, d)| pick(d).map(|t| (k, t))).collect();
+        out.sort_by(|a, b| self.low.type_name(a.0).cmp(self.low.type_name(b.0)));
+        out
+    }
+
     fn structs(&self) -> TokenStream {
         let mut items = Vec::new();
-        let mut sorted: Vec<(&String, &Object)> = self
-            .api
-            .types
-            .iter()
-            .filter_map(|(k, d)| match d {
-                TypeDef::Object(o) => Some((k, o)),
-                _ => None,
-            })
-            .collect();
-        sorted.sort_by(|a, b| self.low.type_name(a.0).cmp(self.low.type_name(b.0)));
+        let sorted = self.sorted_types(|d| match d {
+            TypeDef::Object(o) => Some(o),
+            _ => None,
+        });
         let pages: BTreeMap<&str, &Pageable> = self
             .api
             .operations
@@ -339,16 +341,10 @@ impl<'a> Emitter<'a> {
             }
         }
         // Polymorphic types: one enum per base schema, told apart by the discriminator.
-        let mut unions: Vec<(&String, &Union)> = self
-            .api
-            .types
-            .iter()
-            .filter_map(|(k, d)| match d {
-                TypeDef::Union(u) => Some((k, u)),
-                _ => None,
-            })
-            .collect();
-        unions.sort_by(|a, b| self.low.type_name(a.0).cmp(self.low.type_name(b.0)));
+        let unions = self.sorted_types(|d| match d {
+            TypeDef::Union(u) => Some(u),
+            _ => None,
+        });
         for (ir_name, u) in unions {
             let names = &self.low.unions[ir_name];
             let name = ident(&names.name);
@@ -419,16 +415,10 @@ impl<'a> Emitter<'a> {
 
     fn enums(&self) -> TokenStream {
         let mut items = Vec::new();
-        let mut sorted: Vec<(&String, &Enum)> = self
-            .api
-            .types
-            .iter()
-            .filter_map(|(k, d)| match d {
-                TypeDef::Enum(e) => Some((k, e)),
-                _ => None,
-            })
-            .collect();
-        sorted.sort_by(|a, b| self.low.type_name(a.0).cmp(self.low.type_name(b.0)));
+        let sorted = self.sorted_types(|d| match d {
+            TypeDef::Enum(e) => Some(e),
+            _ => None,
+        });
         for (ir_name, e) in sorted {
             let names = &self.low.enums[ir_name];
             let name = ident(&names.name);
