@@ -86,6 +86,12 @@ struct Observed {
     moved: bool,
 }
 
+/// Locks a poller's shared state; a lock poisoned by an earlier panic is still usable, so
+/// polling never panics.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn report(status: &str, state: Option<String>) -> Result<Response<BatchStateChange>> {
     let body = serde_json::to_vec(&BatchStateChange { status: status.into(), resource_state: state })?;
     Ok(RawResponse::from_bytes(StatusCode::Ok, Headers::new(), body).into())
@@ -111,14 +117,14 @@ fn state_change(resource: Url, start: BoxFuture<()>, check: Check, observed: Arc
             Box::pin(async move {
                 let continuation = PollerContinuation::Links { next_link: resource, final_link: None };
                 if let PollerState::Initial = state {
-                    *deadline.lock().expect("poller lock") = Some(OffsetDateTime::now_utc() + timeout);
-                    let action = start.lock().expect("poller lock").take();
+                    *lock(&deadline) = Some(OffsetDateTime::now_utc() + timeout);
+                    let action = lock(&start).take();
                     if let Some(action) = action {
                         action.await?;
                     }
                     return Ok(PollerResult::InProgress { response: report("InProgress", None)?, retry_after: frequency, continuation });
                 }
-                if deadline.lock().expect("poller lock").is_some_and(|d| OffsetDateTime::now_utc() > d) {
+                if lock(&deadline).is_some_and(|d| OffsetDateTime::now_utc() > d) {
                     return Err(Error::with_message(ErrorKind::Other, format!("the state change did not finish within {timeout}")));
                 }
                 match check(observed).await? {
@@ -168,7 +174,7 @@ fn failed(what: &str, state: &str) -> Error {
 /// Judges a state read: done in `target` (once it has moved, when the target includes the
 /// state it started in), waiting in `transitional`, failed otherwise.
 fn judge(observed: &Mutex<Observed>, what: &str, state: String, target: &[&str], transitional: &[&str]) -> Result<Progress> {
-    let mut o = observed.lock().expect("poller lock");
+    let mut o = lock(observed);
     if o.initial_state.as_deref() != Some(state.as_str()) {
         o.moved = true;
     }
@@ -220,7 +226,7 @@ impl BatchClient {
         let (r, b) = (read.clone(), before.clone());
         let start: BoxFuture<()> = Box::pin(async move {
             if let Some((created, _)) = r().await? {
-                *b.lock().expect("poller lock") = created;
+                *lock(&b) = created;
             }
             delete.await
         });
@@ -230,7 +236,7 @@ impl BatchClient {
                 match read().await? {
                     None => Ok(Progress::Done("deleted".into())),
                     Some((created, state)) => {
-                        let old = *before.lock().expect("poller lock");
+                        let old = *lock(&before);
                         if old.is_some() && created != old {
                             return Ok(Progress::Done("deleted".into()));
                         }
@@ -305,7 +311,7 @@ impl BatchClient {
         let (c, id, o) = (self.clone(), job_id.to_string(), observed.clone());
         let start: BoxFuture<()> = Box::pin(async move {
             let initial = Some(state_text(c.get_job(&id, None).await?.into_model()?.state));
-            o.lock().expect("poller lock").initial_state = initial;
+            lock(&o).initial_state = initial;
             action.await
         });
         let (c, id) = (self.clone(), job_id.to_string());
@@ -346,7 +352,7 @@ impl BatchClient {
         let (c, id, o) = (self.clone(), job_schedule_id.to_string(), observed.clone());
         let start: BoxFuture<()> = Box::pin(async move {
             let initial = Some(state_text(c.get_job_schedule(&id, None).await?.into_model()?.state));
-            o.lock().expect("poller lock").initial_state = initial;
+            lock(&o).initial_state = initial;
             c.terminate_job_schedule(&id, options).await.map(|_| ())
         });
         let (c, id) = (self.clone(), job_schedule_id.to_string());
@@ -365,7 +371,7 @@ impl BatchClient {
         let (c, pool, node, o) = (self.clone(), pool_id.to_string(), node_id.to_string(), observed.clone());
         let start: BoxFuture<()> = Box::pin(async move {
             let initial = Some(state_text(c.get_node(&pool, &node, None).await?.into_model()?.state));
-            o.lock().expect("poller lock").initial_state = initial;
+            lock(&o).initial_state = initial;
             action.await
         });
         let (c, pool, node) = (self.clone(), pool_id.to_string(), node_id.to_string());
