@@ -73,3 +73,20 @@ fn a_broken_spec_leaves_the_output_untouched() {
     assert_eq!(std::fs::read_to_string(out.join("mod.rs")).expect("still there"), "// previous output\n");
     std::fs::remove_dir_all(&tmp).expect("cleanup");
 }
+
+#[test]
+fn every_api_version_in_spec_generates_without_warnings() {
+    let mut versions = Vec::new();
+    for entry in std::fs::read_dir(root().join("spec")).expect("spec/") {
+        let dir = entry.expect("entry").path();
+        if dir.is_dir() {
+            let spec = dir.join("batch.yaml");
+            let generated = codegen::generate(&spec).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+            assert!(generated.warnings.is_empty(), "{}: {:#?}", spec.display(), generated.warnings);
+            assert!(generated.operations > 0);
+            versions.push(dir.file_name().expect("name").to_string_lossy().to_string());
+        }
+    }
+    versions.sort();
+    assert!(versions.len() >= 2, "spec/ keeps more than one api-version: {versions:?}");
+}
