@@ -1,7 +1,7 @@
 //! Rust names from spec names: acronym-aware word splitting, keywords, and clash handling.
 
 /// Tokens kept as one word even though their case pattern would split them.
-const WHOLE_WORDS: &[&str] = &["IOps", "eTag", "GiB", "MiB", "KiB", "TiB", "PiB", "IDs", "URLs", "URIs", "OData", "ETag", "ETags", "IPv4", "IPv6"];
+const WHOLE_WORDS: &[&str] = &["IOps", "eTag", "timeOut", "TimeOut", "GiB", "MiB", "KiB", "TiB", "PiB", "IDs", "URLs", "URIs", "OData", "ETag", "ETags", "IPv4", "IPv6"];
 
 /// Splits a spec name into lowercase words: `readIOGiB` -> `read io gib`,
 /// `userCPUTime` -> `user cpu time`, `odata.nextLink` -> `odata next link`.
@@ -165,6 +165,7 @@ mod tests {
         assert_eq!(snake("client-request-id"), "client_request_id");
         assert_eq!(snake("$select"), "select");
         assert_eq!(snake("maxresults"), "maxresults");
+        assert_eq!(snake("timeOut"), "timeout");
         assert_eq!(snake("HTTPSUrl"), "https_url");
         assert_eq!(pascal("userCPUTime"), "UserCpuTime");
         assert_eq!(pascal("BatchTaskIDs"), "BatchTaskIds");

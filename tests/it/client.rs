@@ -1011,7 +1011,7 @@ fn list_tasks_options() -> BatchClientListTasksOptions<'static> {
         select: Some(vec!["id".to_string(), "state".to_string()]),
         expand: Some(vec!["stats".to_string()]),
         maxresults: Some(2),
-        time_out: Some(20),
+        timeout: Some(20),
         ..Default::default()
     }
 }

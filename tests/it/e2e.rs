@@ -272,7 +272,7 @@ async fn get_task_sends_every_option_and_parses_the_example() -> azure_core::Res
     let (client, credential) = client_for(&server);
 
     let options = BatchClientGetTaskOptions {
-        time_out: Some(TIME_OUT),
+        timeout: Some(TIME_OUT),
         client_request_id: Some(CLIENT_REQUEST_ID.to_string()),
         return_client_request_id: Some(true),
         ocp_date: Some(ocp_date()),
@@ -563,7 +563,7 @@ async fn three_page_server() -> TestServer {
 
 fn list_options() -> BatchClientListJobPreparationAndReleaseTaskStatusOptions<'static> {
     BatchClientListJobPreparationAndReleaseTaskStatusOptions {
-        time_out: Some(TIME_OUT),
+        timeout: Some(TIME_OUT),
         client_request_id: Some(CLIENT_REQUEST_ID.to_string()),
         return_client_request_id: Some(true),
         ocp_date: Some(ocp_date()),
@@ -733,7 +733,7 @@ async fn list_error_on_the_first_page_is_an_http_response_error() {
 
 fn create_task_collection_options() -> BatchClientCreateTaskCollectionOptions<'static> {
     BatchClientCreateTaskCollectionOptions {
-        time_out: Some(TIME_OUT),
+        timeout: Some(TIME_OUT),
         client_request_id: Some(CLIENT_REQUEST_ID.to_string()),
         return_client_request_id: Some(true),
         ocp_date: Some(ocp_date()),
@@ -903,7 +903,7 @@ async fn reimage_node_with_the_example_body() -> azure_core::Result<()> {
         Some(BatchNodeReimageOption::Terminate)
     );
     let options = BatchClientReimageNodeOptions {
-        time_out: Some(TIME_OUT),
+        timeout: Some(TIME_OUT),
         client_request_id: Some(CLIENT_REQUEST_ID.to_string()),
         return_client_request_id: Some(true),
         ocp_date: Some(ocp_date()),
@@ -989,7 +989,7 @@ async fn upload_node_logs_with_the_example_body() -> azure_core::Result<()> {
     assert_eq!(body.start_time, Some(rfc3339("2017-11-27T00:00:00Z")));
     assert_eq!(body.end_time, None);
     let options = BatchClientUploadNodeLogsOptions {
-        time_out: Some(TIME_OUT),
+        timeout: Some(TIME_OUT),
         client_request_id: Some(CLIENT_REQUEST_ID.to_string()),
         return_client_request_id: Some(true),
         ocp_date: Some(ocp_date()),

@@ -355,7 +355,7 @@ async fn signed_requests_are_accepted_over_http() -> azure_core::Result<()> {
     let client = client(&server, KEY, None);
 
     let options = BatchClientGetTaskOptions {
-        time_out: Some(30),
+        timeout: Some(30),
         select: Some(vec!["id".into(), "state".into()]),
         if_none_match: Some("\"0x8D4B4C0F2F0E1A3\"".into()),
         ..Default::default()

@@ -142,7 +142,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -194,7 +194,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -247,7 +247,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -300,7 +300,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -361,7 +361,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -414,7 +414,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -471,7 +471,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -528,7 +528,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -587,7 +587,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -659,7 +659,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -712,7 +712,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.force.as_ref() {
@@ -781,7 +781,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.force.as_ref() {
@@ -857,7 +857,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.recursive.as_ref() {
@@ -921,7 +921,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -974,7 +974,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1043,7 +1043,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1116,7 +1116,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.recursive.as_ref() {
@@ -1174,7 +1174,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1242,7 +1242,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1311,7 +1311,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1372,7 +1372,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1425,7 +1425,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1491,7 +1491,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1560,7 +1560,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1615,7 +1615,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1684,7 +1684,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1740,7 +1740,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -1804,7 +1804,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -1864,7 +1864,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -1944,7 +1944,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -2023,7 +2023,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2080,7 +2080,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -2151,7 +2151,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -2219,7 +2219,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2289,7 +2289,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2354,7 +2354,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2407,7 +2407,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -2490,7 +2490,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -2577,7 +2577,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2647,7 +2647,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2707,7 +2707,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -2771,7 +2771,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -2864,7 +2864,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -2970,7 +2970,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3074,7 +3074,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3183,7 +3183,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3297,7 +3297,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3414,7 +3414,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3523,7 +3523,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3625,7 +3625,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3727,7 +3727,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3824,7 +3824,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -3927,7 +3927,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -4044,7 +4044,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.select.as_ref() {
@@ -4140,7 +4140,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -4245,7 +4245,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -4347,7 +4347,7 @@ impl BatchClient {
         first_url.append_path(&path);
         let mut query_builder = first_url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.maxresults.as_ref() {
@@ -4460,7 +4460,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4532,7 +4532,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4601,7 +4601,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4666,7 +4666,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4729,7 +4729,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4798,7 +4798,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4868,7 +4868,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -4945,7 +4945,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5002,7 +5002,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5063,7 +5063,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5132,7 +5132,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5203,7 +5203,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5256,7 +5256,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5321,7 +5321,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.force.as_ref() {
@@ -5398,7 +5398,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         if let Some(v) = options.force.as_ref() {
@@ -5470,7 +5470,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5537,7 +5537,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5607,7 +5607,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5676,7 +5676,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();
@@ -5751,7 +5751,7 @@ impl BatchClient {
         url.append_path(&path);
         let mut query_builder = url.query_builder();
         query_builder.set_pair("api-version", &self.api_version);
-        if let Some(v) = options.time_out.as_ref() {
+        if let Some(v) = options.timeout.as_ref() {
             query_builder.set_pair("timeOut", v.to_string());
         }
         query_builder.build();

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCancelCertificateDeletionOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -29,7 +29,7 @@ pub struct BatchClientCancelCertificateDeletionOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreateCertificateOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -45,7 +45,7 @@ pub struct BatchClientCreateCertificateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreateJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -61,7 +61,7 @@ pub struct BatchClientCreateJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreateJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -77,7 +77,7 @@ pub struct BatchClientCreateJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreateNodeUserOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -93,7 +93,7 @@ pub struct BatchClientCreateNodeUserOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreatePoolOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -109,7 +109,7 @@ pub struct BatchClientCreatePoolOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreateTaskOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -125,7 +125,7 @@ pub struct BatchClientCreateTaskOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientCreateTaskCollectionOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -141,7 +141,7 @@ pub struct BatchClientCreateTaskCollectionOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeallocateNodeOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -159,7 +159,7 @@ pub struct BatchClientDeallocateNodeOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteCertificateOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -175,7 +175,7 @@ pub struct BatchClientDeleteCertificateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -201,7 +201,7 @@ pub struct BatchClientDeleteJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -227,7 +227,7 @@ pub struct BatchClientDeleteJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteNodeFileOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -245,7 +245,7 @@ pub struct BatchClientDeleteNodeFileOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteNodeUserOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -261,7 +261,7 @@ pub struct BatchClientDeleteNodeUserOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeletePoolOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -285,7 +285,7 @@ pub struct BatchClientDeletePoolOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteTaskOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -309,7 +309,7 @@ pub struct BatchClientDeleteTaskOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDeleteTaskFileOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -327,7 +327,7 @@ pub struct BatchClientDeleteTaskFileOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDisableJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -351,7 +351,7 @@ pub struct BatchClientDisableJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDisableJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -375,7 +375,7 @@ pub struct BatchClientDisableJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDisableNodeSchedulingOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -393,7 +393,7 @@ pub struct BatchClientDisableNodeSchedulingOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientDisablePoolAutoScaleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -409,7 +409,7 @@ pub struct BatchClientDisablePoolAutoScaleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientEnableJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -433,7 +433,7 @@ pub struct BatchClientEnableJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientEnableJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -457,7 +457,7 @@ pub struct BatchClientEnableJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientEnableNodeSchedulingOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -473,7 +473,7 @@ pub struct BatchClientEnableNodeSchedulingOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientEnablePoolAutoScaleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -497,7 +497,7 @@ pub struct BatchClientEnablePoolAutoScaleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientEvaluatePoolAutoScaleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -513,7 +513,7 @@ pub struct BatchClientEvaluatePoolAutoScaleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetApplicationOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -529,7 +529,7 @@ pub struct BatchClientGetApplicationOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetCertificateOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -547,7 +547,7 @@ pub struct BatchClientGetCertificateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -575,7 +575,7 @@ pub struct BatchClientGetJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -603,7 +603,7 @@ pub struct BatchClientGetJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetJobTaskCountsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -619,7 +619,7 @@ pub struct BatchClientGetJobTaskCountsOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetNodeOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -637,7 +637,7 @@ pub struct BatchClientGetNodeOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetNodeExtensionOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -655,7 +655,7 @@ pub struct BatchClientGetNodeExtensionOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetNodeFileOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -677,7 +677,7 @@ pub struct BatchClientGetNodeFileOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetNodeFilePropertiesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -697,7 +697,7 @@ pub struct BatchClientGetNodeFilePropertiesOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetNodeRemoteLoginSettingsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -713,7 +713,7 @@ pub struct BatchClientGetNodeRemoteLoginSettingsOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetPoolOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -741,7 +741,7 @@ pub struct BatchClientGetPoolOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetTaskOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -769,7 +769,7 @@ pub struct BatchClientGetTaskOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetTaskFileOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -791,7 +791,7 @@ pub struct BatchClientGetTaskFileOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientGetTaskFilePropertiesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -811,7 +811,7 @@ pub struct BatchClientGetTaskFilePropertiesOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientJobScheduleExistsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -835,7 +835,7 @@ pub struct BatchClientJobScheduleExistsOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListApplicationsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -855,7 +855,7 @@ impl BatchClientListApplicationsOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListApplicationsOptions<'static> {
         BatchClientListApplicationsOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -871,7 +871,7 @@ impl BatchClientListApplicationsOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListCertificatesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -895,7 +895,7 @@ impl BatchClientListCertificatesOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListCertificatesOptions<'static> {
         BatchClientListCertificatesOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -913,7 +913,7 @@ impl BatchClientListCertificatesOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListJobPreparationAndReleaseTaskStatusOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -939,7 +939,7 @@ impl BatchClientListJobPreparationAndReleaseTaskStatusOptions<'_> {
         self,
     ) -> BatchClientListJobPreparationAndReleaseTaskStatusOptions<'static> {
         BatchClientListJobPreparationAndReleaseTaskStatusOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -957,7 +957,7 @@ impl BatchClientListJobPreparationAndReleaseTaskStatusOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListJobSchedulesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -983,7 +983,7 @@ impl BatchClientListJobSchedulesOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListJobSchedulesOptions<'static> {
         BatchClientListJobSchedulesOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1002,7 +1002,7 @@ impl BatchClientListJobSchedulesOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListJobsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1028,7 +1028,7 @@ impl BatchClientListJobsOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListJobsOptions<'static> {
         BatchClientListJobsOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1047,7 +1047,7 @@ impl BatchClientListJobsOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListJobsFromScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1073,7 +1073,7 @@ impl BatchClientListJobsFromScheduleOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListJobsFromScheduleOptions<'static> {
         BatchClientListJobsFromScheduleOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1092,7 +1092,7 @@ impl BatchClientListJobsFromScheduleOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListNodeExtensionsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1114,7 +1114,7 @@ impl BatchClientListNodeExtensionsOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListNodeExtensionsOptions<'static> {
         BatchClientListNodeExtensionsOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1131,7 +1131,7 @@ impl BatchClientListNodeExtensionsOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListNodeFilesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1155,7 +1155,7 @@ impl BatchClientListNodeFilesOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListNodeFilesOptions<'static> {
         BatchClientListNodeFilesOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1173,7 +1173,7 @@ impl BatchClientListNodeFilesOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListNodesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1197,7 +1197,7 @@ impl BatchClientListNodesOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListNodesOptions<'static> {
         BatchClientListNodesOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1215,7 +1215,7 @@ impl BatchClientListNodesOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListPoolNodeCountsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1237,7 +1237,7 @@ impl BatchClientListPoolNodeCountsOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListPoolNodeCountsOptions<'static> {
         BatchClientListPoolNodeCountsOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1254,7 +1254,7 @@ impl BatchClientListPoolNodeCountsOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListPoolUsageMetricsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1280,7 +1280,7 @@ impl BatchClientListPoolUsageMetricsOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListPoolUsageMetricsOptions<'static> {
         BatchClientListPoolUsageMetricsOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1299,7 +1299,7 @@ impl BatchClientListPoolUsageMetricsOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListPoolsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1325,7 +1325,7 @@ impl BatchClientListPoolsOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListPoolsOptions<'static> {
         BatchClientListPoolsOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1344,7 +1344,7 @@ impl BatchClientListPoolsOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListSubTasksOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1362,7 +1362,7 @@ impl BatchClientListSubTasksOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListSubTasksOptions<'static> {
         BatchClientListSubTasksOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1378,7 +1378,7 @@ impl BatchClientListSubTasksOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListSupportedImagesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1400,7 +1400,7 @@ impl BatchClientListSupportedImagesOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListSupportedImagesOptions<'static> {
         BatchClientListSupportedImagesOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1417,7 +1417,7 @@ impl BatchClientListSupportedImagesOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListTaskFilesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1441,7 +1441,7 @@ impl BatchClientListTaskFilesOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListTaskFilesOptions<'static> {
         BatchClientListTaskFilesOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1459,7 +1459,7 @@ impl BatchClientListTaskFilesOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientListTasksOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1485,7 +1485,7 @@ impl BatchClientListTasksOptions<'_> {
     /// Turns these options into ones that own all their data.
     pub fn into_owned(self) -> BatchClientListTasksOptions<'static> {
         BatchClientListTasksOptions {
-            time_out: self.time_out,
+            timeout: self.timeout,
             client_request_id: self.client_request_id,
             return_client_request_id: self.return_client_request_id,
             ocp_date: self.ocp_date,
@@ -1504,7 +1504,7 @@ impl BatchClientListTasksOptions<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientPoolExistsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1528,7 +1528,7 @@ pub struct BatchClientPoolExistsOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReactivateTaskOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1552,7 +1552,7 @@ pub struct BatchClientReactivateTaskOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientRebootNodeOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1570,7 +1570,7 @@ pub struct BatchClientRebootNodeOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReimageNodeOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1588,7 +1588,7 @@ pub struct BatchClientReimageNodeOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientRemoveNodesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1612,7 +1612,7 @@ pub struct BatchClientRemoveNodesOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReplaceJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1636,7 +1636,7 @@ pub struct BatchClientReplaceJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReplaceJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1660,7 +1660,7 @@ pub struct BatchClientReplaceJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReplaceNodeUserOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1676,7 +1676,7 @@ pub struct BatchClientReplaceNodeUserOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReplacePoolPropertiesOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1692,7 +1692,7 @@ pub struct BatchClientReplacePoolPropertiesOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientReplaceTaskOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1716,7 +1716,7 @@ pub struct BatchClientReplaceTaskOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientResizePoolOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1740,7 +1740,7 @@ pub struct BatchClientResizePoolOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientStartNodeOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1756,7 +1756,7 @@ pub struct BatchClientStartNodeOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientStopPoolResizeOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1780,7 +1780,7 @@ pub struct BatchClientStopPoolResizeOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientTerminateJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1808,7 +1808,7 @@ pub struct BatchClientTerminateJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientTerminateJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1834,7 +1834,7 @@ pub struct BatchClientTerminateJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientTerminateTaskOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1858,7 +1858,7 @@ pub struct BatchClientTerminateTaskOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientUpdateJobOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1882,7 +1882,7 @@ pub struct BatchClientUpdateJobOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientUpdateJobScheduleOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1906,7 +1906,7 @@ pub struct BatchClientUpdateJobScheduleOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientUpdatePoolOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
@@ -1930,7 +1930,7 @@ pub struct BatchClientUpdatePoolOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct BatchClientUploadNodeLogsOptions<'a> {
     /// Server-side processing limit in seconds; values above 30 fall back to 30.
-    pub time_out: Option<i32>,
+    pub timeout: Option<i32>,
     /// Caller-chosen GUID, without braces, identifying this request.
     pub client_request_id: Option<String>,
     /// Have the service repeat the client-request-id header in its reply.
