@@ -791,7 +791,7 @@ impl<'a> Emitter<'a> {
                 http::{
                     pager::{PagerContinuation, PagerResult, PagerState},
                     policies::{auth::BearerTokenAuthorizationPolicy, ClientRequestIdPolicy, Policy},
-                    AsyncResponse, ClientOptions, Method, NoFormat, Pager, Pipeline, PipelineSendOptions, PipelineStreamOptions, RawResponse, Request, RequestContent, Response, Url, UrlExt,
+                    AsyncResponse, ClientOptions, Method, NoFormat, Pager, Pipeline, RawResponse, Request, RequestContent, Response, Url, UrlExt,
                 },
                 json, Bytes, Result,
             };
@@ -1101,10 +1101,7 @@ impl<'a> Emitter<'a> {
                             let pipeline = pipeline.clone();
                             #clone_first_url
                             Box::pin(async move {
-                                let rsp = pipeline
-                                    .send(&pager_options.context, &mut request, Some(PipelineSendOptions { skip_checks: true, ..Default::default() }))
-                                    .await?;
-                                let rsp = runtime::check_status(rsp, &[#(#success),*])?;
+                                let rsp = runtime::send(&pipeline, &pager_options.context, &mut request, &[#(#success),*]).await?;
                                 let (status, headers, body) = rsp.deconstruct();
                                 #result
                             })
@@ -1115,35 +1112,13 @@ impl<'a> Emitter<'a> {
             };
         }
 
-        let (send, finish) = if op.exists {
-            (
-                quote! { send },
-                quote! {
-                    if u16::from(rsp.status()) == 404 {
-                        return Ok(false);
-                    }
-                    runtime::check_status(rsp, &[#(#success),*])?;
-                    Ok(true)
-                },
-            )
+        let send = if op.exists {
+            quote! { runtime::exists(&self.pipeline, &ctx, &mut request, &[#(#success),*]).await }
         } else if matches!(model, Some(TypeRef::Scalar(Scalar::Binary))) {
-            (
-                quote! { stream },
-                quote! {
-                    let rsp = runtime::check_stream(rsp, &[#(#success),*]).await?;
-                    Ok(rsp.into())
-                },
-            )
+            quote! { Ok(runtime::stream(&self.pipeline, &ctx, &mut request, &[#(#success),*]).await?.into()) }
         } else {
-            (
-                quote! { send },
-                quote! {
-                    let rsp = runtime::check_status(rsp, &[#(#success),*])?;
-                    Ok(rsp.into())
-                },
-            )
+            quote! { Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[#(#success),*]).await?.into()) }
         };
-        let send_options = if matches!(model, Some(TypeRef::Scalar(Scalar::Binary))) && !op.exists { quote! { PipelineStreamOptions } } else { quote! { PipelineSendOptions } };
         let ret = match model {
             _ if op.exists => quote! { bool },
             Some(TypeRef::Scalar(Scalar::Binary)) => {
@@ -1175,11 +1150,7 @@ impl<'a> Emitter<'a> {
                 request.insert_header("accept", #accept);
                 #(#header_code)*
                 #body_code
-                let rsp = self
-                    .pipeline
-                    .#send(&ctx, &mut request, Some(#send_options { skip_checks: true, ..Default::default() }))
-                    .await?;
-                #finish
+                #send
             }
         }
     }

@@ -8,7 +8,7 @@
 
 use azure_core::{
     error::ErrorKind,
-    http::{headers::HeaderName, AsyncRawResponse, RawResponse, StatusCode},
+    http::{headers::HeaderName, AsyncRawResponse, Context, Pipeline, PipelineSendOptions, PipelineStreamOptions, RawResponse, Request, StatusCode},
     Error, Result,
 };
 use std::fmt;
@@ -207,6 +207,29 @@ pub fn require_non_empty(name: &str, value: &str) -> Result<()> {
         return Err(Error::with_message(ErrorKind::Other, format!("parameter {name} cannot be empty")));
     }
     Ok(())
+}
+
+/// Sends a request and reads the whole response; a status outside `success` is an error that
+/// carries the service's error code (see [`check_status`]).
+pub async fn send(pipeline: &Pipeline, ctx: &Context<'_>, request: &mut Request, success: &[u16]) -> Result<RawResponse> {
+    let options = PipelineSendOptions { skip_checks: true, ..Default::default() };
+    check_status(pipeline.send(ctx, request, Some(options)).await?, success)
+}
+
+/// Sends a request whose response body streams; the body is read only when the call failed.
+pub async fn stream(pipeline: &Pipeline, ctx: &Context<'_>, request: &mut Request, success: &[u16]) -> Result<AsyncRawResponse> {
+    let options = PipelineStreamOptions { skip_checks: true, ..Default::default() };
+    check_stream(pipeline.stream(ctx, request, Some(options)).await?, success).await
+}
+
+/// Sends an existence check (a HEAD that declares 404): 404 is `false`, a success is `true`.
+pub async fn exists(pipeline: &Pipeline, ctx: &Context<'_>, request: &mut Request, success: &[u16]) -> Result<bool> {
+    let options = PipelineSendOptions { skip_checks: true, ..Default::default() };
+    let response = pipeline.send(ctx, request, Some(options)).await?;
+    if response.status() == StatusCode::NotFound {
+        return Ok(false);
+    }
+    check_status(response, success).map(|_| true)
 }
 
 /// Checks the status of a buffered response. On failure the error carries the service's error

@@ -10,9 +10,8 @@ use azure_core::{
     http::{
         pager::{PagerContinuation, PagerResult, PagerState},
         policies::{auth::BearerTokenAuthorizationPolicy, ClientRequestIdPolicy, Policy},
-        AsyncResponse, ClientOptions, Method, NoFormat, Pager, Pipeline,
-        PipelineSendOptions, PipelineStreamOptions, RawResponse, Request, RequestContent,
-        Response, Url, UrlExt,
+        AsyncResponse, ClientOptions, Method, NoFormat, Pager, Pipeline, RawResponse,
+        Request, RequestContent, Response, Url, UrlExt,
     },
     json, Bytes, Result,
 };
@@ -157,19 +156,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[204u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[204u16]).await?.into())
     }
     /// Upload a certificate to the account.
     ///
@@ -211,19 +198,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(certificate);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[201u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[201u16]).await?.into())
     }
     /// Add a job to the account.
     ///
@@ -264,19 +239,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(job);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[201u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[201u16]).await?.into())
     }
     /// Add a job schedule to the account.
     ///
@@ -317,19 +280,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(job_schedule);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[201u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[201u16]).await?.into())
     }
     /// Add a login account to a compute node.
     ///
@@ -378,19 +329,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(user);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[201u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[201u16]).await?.into())
     }
     /// Add a pool to the account.
     ///
@@ -431,19 +370,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(pool);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[201u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[201u16]).await?.into())
     }
     /// Add one task to a job.
     ///
@@ -488,19 +415,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(task);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[201u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[201u16]).await?.into())
     }
     /// Add up to 100 tasks to a job in one call.
     ///
@@ -545,19 +460,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(task_collection);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Release the VM behind a compute node while keeping it in the pool.
     ///
@@ -610,19 +513,7 @@ impl BatchClient {
                 );
             request.set_body(body);
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Remove a certificate from the account.
     ///
@@ -674,19 +565,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Remove a job together with its tasks and statistics.
     ///
@@ -742,19 +621,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Remove a job schedule with all of its jobs and tasks.
     ///
@@ -811,19 +678,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Remove a file from a compute node.
     ///
@@ -875,19 +730,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Remove a login account from a compute node.
     ///
@@ -936,19 +779,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Remove a pool from the account.
     ///
@@ -1001,19 +832,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Remove a task from its job.
     ///
@@ -1070,19 +889,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Remove a file from a task's folder on its node.
     ///
@@ -1134,19 +941,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Pause a job so that no new tasks start.
     ///
@@ -1203,19 +998,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(disable_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Pause a job schedule.
     ///
@@ -1269,19 +1052,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[204u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[204u16]).await?.into())
     }
     /// Stop placing new tasks on a compute node.
     ///
@@ -1334,19 +1105,7 @@ impl BatchClient {
                 );
             request.set_body(body);
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Turn off formula-based sizing for a pool.
     ///
@@ -1387,19 +1146,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Resume a disabled job so its tasks can be scheduled again.
     ///
@@ -1452,19 +1199,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Resume a paused job schedule.
     ///
@@ -1518,19 +1253,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[204u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[204u16]).await?.into())
     }
     /// Let a compute node take new tasks again.
     ///
@@ -1575,19 +1298,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Turn on formula-based sizing for a pool, or change its formula.
     ///
@@ -1644,19 +1355,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(enable_auto_scale_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Compute an autoscale formula against a pool without applying it.
     ///
@@ -1701,19 +1400,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(evaluate_auto_scale_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch one application available to compute nodes.
     ///
@@ -1755,19 +1442,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch one certificate by thumbprint.
     ///
@@ -1826,19 +1501,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch the details of one job.
     ///
@@ -1905,19 +1568,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch one job schedule.
     ///
@@ -1985,19 +1636,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Tally a job's tasks and slots by state.
     ///
@@ -2038,19 +1677,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch one compute node.
     ///
@@ -2102,19 +1729,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch one VM extension from a compute node.
     ///
@@ -2173,19 +1788,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Download a file from a compute node.
     ///
@@ -2243,19 +1846,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_range.as_ref() {
             request.insert_header("ocp-range", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .stream(
-                &ctx,
-                &mut request,
-                Some(PipelineStreamOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_stream(rsp, &[200u16]).await?;
-        Ok(rsp.into())
+        Ok(runtime::stream(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Read metadata for one file stored on a compute node.
     ///
@@ -2310,19 +1901,7 @@ impl BatchClient {
         if let Some(v) = options.if_unmodified_since.as_ref() {
             request.insert_header("if-unmodified-since", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Get the address and port for logging in to a compute node.
     ///
@@ -2369,19 +1948,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch the details of one pool.
     ///
@@ -2448,19 +2015,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Fetch one task from a job.
     ///
@@ -2531,19 +2086,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Download a file from a task's folder.
     ///
@@ -2601,19 +2144,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_range.as_ref() {
             request.insert_header("ocp-range", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .stream(
-                &ctx,
-                &mut request,
-                Some(PipelineStreamOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_stream(rsp, &[200u16]).await?;
-        Ok(rsp.into())
+        Ok(runtime::stream(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Read the metadata of a file in a task's folder.
     ///
@@ -2668,19 +2199,7 @@ impl BatchClient {
         if let Some(v) = options.if_unmodified_since.as_ref() {
             request.insert_header("if-unmodified-since", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Check whether a job schedule exists.
     ///
@@ -2734,22 +2253,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        if u16::from(rsp.status()) == 404 {
-            return Ok(false);
-        }
-        runtime::check_status(rsp, &[200u16])?;
-        Ok(true)
+        runtime::exists(&self.pipeline, &ctx, &mut request, &[200u16]).await
     }
     /// List the applications that nodes in the account can use.
     ///
@@ -2810,17 +2314,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchApplicationListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -2913,17 +2413,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchCertificateListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -3019,17 +2515,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchJobPreparationAndReleaseTaskStatusListResult = json::from_json(
                             &body,
@@ -3130,17 +2622,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchJobScheduleListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -3239,17 +2727,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchJobListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -3353,17 +2837,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchJobListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -3460,17 +2940,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchNodeVmExtensionListResult = json::from_json(
                             &body,
@@ -3568,17 +3044,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchNodeFileListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -3674,17 +3146,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchNodeListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -3769,17 +3237,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchPoolNodeCountsListResult = json::from_json(
                             &body,
@@ -3872,17 +3336,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchPoolListUsageMetricsResult = json::from_json(
                             &body,
@@ -3983,17 +3443,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchPoolListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -4087,17 +3543,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchTaskListSubtasksResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -4182,17 +3634,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchAccountListSupportedImagesResult = json::from_json(
                             &body,
@@ -4290,17 +3738,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchNodeFileListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -4403,17 +3847,13 @@ impl BatchClient {
                     let pipeline = pipeline.clone();
                     let first_url = first_url.clone();
                     Box::pin(async move {
-                        let rsp = pipeline
-                            .send(
+                        let rsp = runtime::send(
+                                &pipeline,
                                 &pager_options.context,
                                 &mut request,
-                                Some(PipelineSendOptions {
-                                    skip_checks: true,
-                                    ..Default::default()
-                                }),
+                                &[200u16],
                             )
                             .await?;
-                        let rsp = runtime::check_status(rsp, &[200u16])?;
                         let (status, headers, body) = rsp.deconstruct();
                         let page: BatchTaskListResult = json::from_json(&body)?;
                         let rsp = RawResponse::from_bytes(status, headers, body).into();
@@ -4487,22 +3927,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        if u16::from(rsp.status()) == 404 {
-            return Ok(false);
-        }
-        runtime::check_status(rsp, &[200u16])?;
-        Ok(true)
+        runtime::exists(&self.pipeline, &ctx, &mut request, &[200u16]).await
     }
     /// Make a completed task eligible to run again.
     ///
@@ -4559,19 +3984,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[204u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[204u16]).await?.into())
     }
     /// Restart a compute node.
     ///
@@ -4624,19 +4037,7 @@ impl BatchClient {
                 );
             request.set_body(body);
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Reinstall the operating system of a compute node.
     ///
@@ -4689,19 +4090,7 @@ impl BatchClient {
                 );
             request.set_body(body);
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Take specific compute nodes out of a pool.
     ///
@@ -4758,19 +4147,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(remove_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Overwrite every updatable property of a job.
     ///
@@ -4827,19 +4204,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(job);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Overwrite every updatable property of a job schedule.
     ///
@@ -4897,19 +4262,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(job_schedule);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Overwrite the password, key and expiry of a node login account.
     ///
@@ -4962,19 +4315,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(update_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Overwrite the replaceable properties of a pool.
     ///
@@ -5019,19 +4360,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(pool);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[204u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[204u16]).await?.into())
     }
     /// Change the updatable properties of a task.
     ///
@@ -5092,19 +4421,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(task);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Change the target node counts of a pool.
     ///
@@ -5161,19 +4478,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(resize_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Start a deallocated compute node.
     ///
@@ -5218,19 +4523,7 @@ impl BatchClient {
         if let Some(v) = options.ocp_date.as_ref() {
             request.insert_header("ocp-date", runtime::http_date::format(v));
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Halt a resize that is in progress.
     ///
@@ -5283,19 +4576,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// End a job and mark it completed.
     ///
@@ -5359,19 +4640,7 @@ impl BatchClient {
                 );
             request.set_body(body);
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// End a job schedule.
     ///
@@ -5428,19 +4697,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[202u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[202u16]).await?.into())
     }
     /// Stop a task and mark it completed.
     ///
@@ -5497,19 +4754,7 @@ impl BatchClient {
         if let Some(v) = options.if_none_match.as_ref() {
             request.insert_header("if-none-match", v.to_string());
         }
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[204u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[204u16]).await?.into())
     }
     /// Change selected properties of a job.
     ///
@@ -5566,19 +4811,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(job);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Change selected properties of a job schedule.
     ///
@@ -5636,19 +4869,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(job_schedule);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Change selected properties of a pool.
     ///
@@ -5705,19 +4926,7 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(pool);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
     /// Copy Batch service logs from a compute node into blob storage.
     ///
@@ -5768,18 +4977,6 @@ impl BatchClient {
         }
         request.insert_header("content-type", "application/json; odata=minimalmetadata");
         request.set_body(upload_options);
-        let rsp = self
-            .pipeline
-            .send(
-                &ctx,
-                &mut request,
-                Some(PipelineSendOptions {
-                    skip_checks: true,
-                    ..Default::default()
-                }),
-            )
-            .await?;
-        let rsp = runtime::check_status(rsp, &[200u16])?;
-        Ok(rsp.into())
+        Ok(runtime::send(&self.pipeline, &ctx, &mut request, &[200u16]).await?.into())
     }
 }
