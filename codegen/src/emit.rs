@@ -622,33 +622,27 @@ impl<'a> Emitter<'a> {
             if op.exists {
                 continue;
             }
+            // A zero-sized result type for responses whose body is not a model.
+            let mut marker = |what: &str| {
+                let id = ident(&names.result_marker);
+                let (client, method) = (&self.low.settings.client_name, names.method.trim_start_matches("r#"));
+                let mdoc = format!(" The result of [`{client}::{method}()`](crate::clients::{client}::{method}): {what}.");
+                markers.push(quote! {
+                    #[doc = #mdoc]
+                    #[derive(Clone, Copy, Debug, Default)]
+                    pub struct #id;
+                });
+                quote! { #id }
+            };
             let (key, ty, format) = match self.response_model(op) {
                 Some(TypeRef::Named(n)) => {
                     let rn = self.low.type_name(n).to_string();
                     let id = ident(&rn);
                     (rn, quote! { #id }, quote! { JsonFormat })
                 }
-                Some(TypeRef::Scalar(Scalar::Binary)) => {
-                    let id = ident(&names.result_marker);
-                    let mdoc = format!(" The result of [`{}::{}()`](crate::clients::{}::{}): the body streams as it arrives.", self.low.settings.client_name, names.method.trim_start_matches("r#"), self.low.settings.client_name, names.method.trim_start_matches("r#"));
-                    markers.push(quote! {
-                        #[doc = #mdoc]
-                        #[derive(Clone, Copy, Debug, Default)]
-                        pub struct #id;
-                    });
-                    (names.result_marker.clone(), quote! { #id }, quote! { Stream })
-                }
+                Some(TypeRef::Scalar(Scalar::Binary)) => (names.result_marker.clone(), marker("the body streams as it arrives"), quote! { Stream }),
                 Some(_) => continue,
-                None => {
-                    let id = ident(&names.result_marker);
-                    let mdoc = format!(" The result of [`{}::{}()`](crate::clients::{}::{}): the response has no body, only headers.", self.low.settings.client_name, names.method.trim_start_matches("r#"), self.low.settings.client_name, names.method.trim_start_matches("r#"));
-                    markers.push(quote! {
-                        #[doc = #mdoc]
-                        #[derive(Clone, Copy, Debug, Default)]
-                        pub struct #id;
-                    });
-                    (names.result_marker.clone(), quote! { #id }, quote! { NoFormat })
-                }
+                None => (names.result_marker.clone(), marker("the response has no body, only headers"), quote! { NoFormat }),
             };
             let entry = by_type.entry(key).or_insert_with(|| (ty, format, Vec::new()));
             for h in headers {

@@ -150,14 +150,7 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
                 let wanted: Vec<String> = e
                     .values
                     .iter()
-                    .map(|v| {
-                        let p = pascal(v.name.as_deref().unwrap_or(&v.value));
-                        if p == "UnknownValue" || p == "Self" {
-                            format!("{p}Variant")
-                        } else {
-                            p
-                        }
-                    })
+                    .map(|v| variant_name(v.name.as_deref().unwrap_or(&v.value)))
                     .collect();
                 let (variants, renames) = dedupe(&wanted, false);
                 for (i, from, to) in renames {
@@ -172,14 +165,7 @@ pub fn lower(api: &Api, settings: CrateSettings, warnings: &mut Vec<Warning>) ->
                 let wanted: Vec<String> = u
                     .variants
                     .iter()
-                    .map(|v| {
-                        let p = pascal(&v.tag);
-                        if p == "UnknownValue" || p == "Self" {
-                            format!("{p}Variant")
-                        } else {
-                            p
-                        }
-                    })
+                    .map(|v| variant_name(&v.tag))
                     .collect();
                 let (variants, renames) = dedupe(&wanted, false);
                 for (i, from, to) in renames {
@@ -260,6 +246,16 @@ fn preferred_name<'s>(client_name: Option<&'s str>, wire: &'s str) -> &'s str {
             }
         }
         None => wire,
+    }
+}
+
+/// A variant name for an enum value or a union tag; `UnknownValue` is kept for the catch-all.
+fn variant_name(value: &str) -> String {
+    let p = pascal(value);
+    if p == "UnknownValue" || p == "Self" {
+        format!("{p}Variant")
+    } else {
+        p
     }
 }
 
