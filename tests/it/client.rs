@@ -109,29 +109,11 @@ fn rfc3339(s: &str) -> OffsetDateTime {
     parse_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
-fn only_request(server: &TestServer) -> RecordedRequest {
-    let requests = server.requests();
-    assert_eq!(
-        requests.len(),
-        1,
-        "expected exactly one request: {requests:#?}"
-    );
-    requests.into_iter().next().unwrap()
-}
-
-fn query_values<'a>(req: &'a RecordedRequest, name: &str) -> Vec<&'a str> {
-    req.query
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
-}
-
 /// Method, path, exactly one `api-version` and exactly one bearer token.
 fn assert_request_line(req: &RecordedRequest, method: &str, path: &str) {
     assert_eq!(req.method, method, "{req:#?}");
     assert_eq!(req.path, path, "{req:#?}");
-    assert_eq!(query_values(req, "api-version"), [API_VERSION], "{req:#?}");
+    assert_eq!(req.query_values("api-version"), [API_VERSION], "{req:#?}");
     assert_eq!(
         req.header_values("authorization"),
         [format!("Bearer {TOKEN}").as_str()],
@@ -451,7 +433,7 @@ async fn streamed_download() -> azure_core::Result<()> {
     assert!(rss_growth < MAX_GROWTH_KIB, "resident set grew by {rss_growth} KiB");
 
     // The request.
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(&req, "GET", "/jobs/job-1/tasks/task-1/files/wd/big.bin");
     assert_eq!(req.raw_query.as_deref(), Some("api-version=2025-06-01"));
     assert_eq!(req.header("accept"), Some("application/octet-stream"));
@@ -490,7 +472,7 @@ async fn ranged_task_file_download_sends_ocp_range() -> azure_core::Result<()> {
         let expected: Vec<u8> = (0..1024).map(StreamedBody::byte_at).collect();
         assert_eq!(body.as_ref(), expected.as_slice());
 
-        let req = only_request(&server);
+        let req = server.only_request();
         assert_request_line(&req, "GET", "/jobs/job-1/tasks/task-1/files/stdout.txt");
         assert_eq!(req.header_values("ocp-range"), ["bytes=0-1023"]);
         assert_eq!(
@@ -777,7 +759,7 @@ async fn get_task_not_modified_is_a_304_error() {
         assert!(err.to_string().contains("304"), "{err}");
         assert!(err.batch_error().is_none());
 
-        let req = only_request(&server);
+        let req = server.only_request();
         assert_request_line(&req, "GET", "/jobs/job-1/tasks/task-1");
         assert_eq!(req.header_values("if-none-match"), ["\"0x8D3D62350711C55\""]);
         assert_eq!(
@@ -838,7 +820,7 @@ async fn update_pool_precondition_failed_is_a_412_with_code() {
             Some("ConditionNotMet")
         );
 
-        let req = only_request(&server);
+        let req = server.only_request();
         assert_request_line(&req, "PATCH", "/pools/pool-1");
         assert_eq!(req.header_values("if-match"), ["\"0x8D4131F1E4F0B7F\""]);
         assert_eq!(
@@ -877,7 +859,7 @@ async fn delete_pool_sends_all_four_conditions() {
             )
         );
 
-        let req = only_request(&server);
+        let req = server.only_request();
         assert_request_line(&req, "DELETE", "/pools/pool-1");
         assert_eq!(req.header_values("if-match"), ["\"0x8D1\""]);
         assert_eq!(req.header_values("if-none-match"), ["*"]);

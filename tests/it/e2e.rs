@@ -172,24 +172,6 @@ fn example_header<'a>(example: &'a Value, status: &str, name: &str) -> &'a str {
 // Request assertions
 // ---------------------------------------------------------------------------
 
-fn only_request(server: &TestServer) -> RecordedRequest {
-    let requests = server.requests();
-    assert_eq!(
-        requests.len(),
-        1,
-        "expected exactly one request: {requests:#?}"
-    );
-    requests.into_iter().next().unwrap()
-}
-
-fn query_values<'a>(req: &'a RecordedRequest, name: &str) -> Vec<&'a str> {
-    req.query
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
-}
-
 /// Method, path, the names of all query parameters, exactly one
 /// `api-version=2025-06-01`, the bearer token and the accept header.
 fn assert_request_line(req: &RecordedRequest, method: &str, path: &str, query_names: &[&str]) {
@@ -203,7 +185,7 @@ fn assert_request_line(req: &RecordedRequest, method: &str, path: &str, query_na
         sent.len(),
         "a query parameter repeats: {req:#?}"
     );
-    assert_eq!(query_values(req, "api-version"), [API_VERSION], "{req:#?}");
+    assert_eq!(req.query_values("api-version"), [API_VERSION], "{req:#?}");
     assert_eq!(
         req.header_values("authorization"),
         [format!("Bearer {TOKEN}").as_str()],
@@ -216,7 +198,7 @@ fn assert_request_line(req: &RecordedRequest, method: &str, path: &str, query_na
 /// `return-client-request-id` as set by `standard options`.
 fn assert_standard_options(req: &RecordedRequest) {
     assert_eq!(
-        query_values(req, "timeOut"),
+        req.query_values("timeOut"),
         [TIME_OUT.to_string().as_str()],
         "{req:#?}"
     );
@@ -291,7 +273,7 @@ async fn get_task_sends_every_option_and_parses_the_example() -> azure_core::Res
     let rsp = client.get_task("jobId", "taskId", Some(options)).await?;
 
     // The request.
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(
         &req,
         "GET",
@@ -299,8 +281,8 @@ async fn get_task_sends_every_option_and_parses_the_example() -> azure_core::Res
         &["api-version", "timeOut", "$select", "$expand"],
     );
     assert_standard_options(&req);
-    assert_eq!(query_values(&req, "$select"), ["id,state,commandLine"]);
-    assert_eq!(query_values(&req, "$expand"), ["stats"]);
+    assert_eq!(req.query_values("$select"), ["id,state,commandLine"]);
+    assert_eq!(req.query_values("$expand"), ["stats"]);
     assert_eq!(
         req.header_values("if-modified-since"),
         ["Thu, 16 Feb 2017 12:30:45 GMT"]
@@ -388,7 +370,7 @@ async fn get_task_without_options_sends_only_the_required_parts() -> azure_core:
         .into_model()?;
     assert_eq!(task.id.as_deref(), Some("testTask"));
 
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(&req, "GET", "/jobs/jobId/tasks/taskId", &["api-version"]);
     for absent in [
         "ocp-date",
@@ -414,7 +396,7 @@ async fn path_parameters_are_percent_encoded() -> azure_core::Result<()> {
 
     client.get_task("job #1?x=y", "task 2%", None).await?;
 
-    let req = only_request(&server);
+    let req = server.only_request();
     // The server decodes the path; had `?` or `#` not been encoded, the path
     // would end early and the query would hold `x=y`.
     assert_request_line(
@@ -442,7 +424,7 @@ async fn http_date_headers_are_sent_in_gmt_for_any_offset() -> azure_core::Resul
     };
     client.get_task("jobId", "taskId", Some(options)).await?;
 
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_eq!(
         req.header_values("ocp-date"),
         [OCP_DATE_TEXT],
@@ -589,9 +571,9 @@ fn assert_page_requests(server: &TestServer) {
             names.push("$skipToken");
         }
         assert_request_line(req, "GET", LIST_PATH, &names);
-        assert_eq!(query_values(req, "$filter"), [LIST_FILTER], "page {i}");
+        assert_eq!(req.query_values("$filter"), [LIST_FILTER], "page {i}");
         assert_eq!(
-            query_values(req, "maxresults"),
+            req.query_values("maxresults"),
             [LIST_MAX_RESULTS.to_string().as_str()],
             "page {i}"
         );
@@ -600,7 +582,7 @@ fn assert_page_requests(server: &TestServer) {
     let first = &requests[0];
     assert_standard_options(first);
     assert_eq!(
-        query_values(first, "$select"),
+        first.query_values("$select"),
         ["poolId,nodeId,jobPreparationTaskExecutionInfo"]
     );
     assert_eq!(requests[1].query_value("$skipToken"), Some("page-2"));
@@ -685,7 +667,7 @@ async fn list_parses_the_single_page_example() -> azure_core::Result<()> {
     let expected = example_response_body(&ex, "200")["value"].clone();
     assert_eq!(serde_json::to_value(&items)?, expected);
 
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(&req, "GET", LIST_PATH, &["api-version"]);
     assert_no_body(&req);
     Ok(())
@@ -768,7 +750,7 @@ async fn create_task_collection_sends_the_example_bodies() -> azure_core::Result
             )
             .await?;
 
-        let req = only_request(&server);
+        let req = server.only_request();
         assert_request_line(
             &req,
             "POST",
@@ -914,7 +896,7 @@ async fn reimage_node_with_the_example_body() -> azure_core::Result<()> {
         .reimage_node("poolId", "tvm-1695681911_1-20161122t193202z", Some(options))
         .await?;
 
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(
         &req,
         "POST",
@@ -955,7 +937,7 @@ async fn reimage_node_without_a_body_sends_no_content_type() -> azure_core::Resu
         .await?;
     assert_eq!(rsp.status(), StatusCode::Accepted);
 
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(
         &req,
         "POST",
@@ -1004,7 +986,7 @@ async fn upload_node_logs_with_the_example_body() -> azure_core::Result<()> {
         )
         .await?;
 
-    let req = only_request(&server);
+    let req = server.only_request();
     assert_request_line(
         &req,
         "POST",

@@ -81,6 +81,11 @@ impl RecordedRequest {
             .collect()
     }
 
+    /// Every decoded value of the query parameter `name` (exact match), in order.
+    pub fn query_values(&self, name: &str) -> Vec<&str> {
+        self.query.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+
     /// The first decoded value of the query parameter `name` (exact match).
     pub fn query_value(&self, name: &str) -> Option<&str> {
         self.query
@@ -352,6 +357,13 @@ impl TestServer {
     /// All requests received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests().clone()
+    }
+
+    /// The one request received so far; panics (failing the test) if there were more or none.
+    pub fn only_request(&self) -> RecordedRequest {
+        let requests = self.requests();
+        assert_eq!(requests.len(), 1, "expected exactly one request: {requests:#?}");
+        requests.into_iter().next().expect("one request")
     }
 
     /// How many TCP connections the server has accepted so far (with
